@@ -1,0 +1,87 @@
+/**
+ * Backend selection. `setBackend(name)` loads the backend's package, initialises it and makes it current:
+ *
+ * | name | package | where |
+ * |---|---|---|
+ * | `'cpu'` | `@tensorflow/tfjs-backend-cpu` (installed) | everywhere; the reference |
+ * | `'wasm'` | `@tensorflow/tfjs-backend-wasm` (installed) | everywhere; XNNPACK + SIMD, fastest on CPUs here |
+ * | `'webgl'` | `@tensorflow/tfjs-backend-webgl` (installed) | browsers with WebGL |
+ * | `'tensorflow'` | `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node` | Node; **optional peers that you install** (their install downloads libtensorflow) |
+ *
+ * A name outside this list, or a backend whose package is missing or cannot start, throws an error that says which
+ * package to install. The start-up banners of tfjs are silenced (`PROD`).
+ *
+ * @category backend
+ */
+import * as tf from './tf.js';
+import { SpikefnArgumentError } from './validate.js';
+
+/** The backends spikefn knows. @category backend */
+export const backendNames = ['cpu', 'wasm', 'webgl', 'tensorflow'] as const;
+/** One of {@link backendNames}. @category backend */
+export type BackendName = (typeof backendNames)[number];
+
+/** The error for a backend that cannot be used here, naming the package to install. @category backend */
+export class BackendUnavailableError extends Error {
+  override readonly name = 'BackendUnavailableError';
+}
+
+const load = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ specifier);
+
+const isMissing = (e: unknown): boolean => {
+  const code = (e as { code?: string } | null)?.code;
+  const msg = String((e as Error | null)?.message ?? e);
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)|Failed to resolve module/.test(msg);
+};
+
+async function importBackend(name: BackendName): Promise<void> {
+  switch (name) {
+    case 'cpu':
+      await import('@tensorflow/tfjs-backend-cpu');
+      return;
+    case 'wasm':
+      await import('@tensorflow/tfjs-backend-wasm');
+      return;
+    case 'webgl':
+      await import('@tensorflow/tfjs-backend-webgl');
+      return;
+    case 'tensorflow': {
+      const tried: string[] = [];
+      for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+        try {
+          await load(pkg);
+          return;
+        } catch (e) {
+          if (!isMissing(e)) throw new BackendUnavailableError(`setBackend('tensorflow'): ${pkg} is installed but failed to load: ${String((e as Error).message ?? e)}`);
+          tried.push(pkg);
+        }
+      }
+      throw new BackendUnavailableError(
+        "setBackend('tensorflow') needs @tensorflow/tfjs-node-gpu (CUDA) or @tensorflow/tfjs-node, which spikefn does not install " +
+          'because their install step downloads libtensorflow. Install one yourself, e.g. `pnpm add @tensorflow/tfjs-node-gpu@4.22.0`, ' +
+          `or use setBackend('wasm') / setBackend('cpu'). Tried: ${tried.join(', ')}.`,
+      );
+    }
+  }
+}
+
+/** Loads, initialises and selects a backend; resolves to its name. @category backend */
+export async function setBackend(name: string): Promise<BackendName> {
+  if (!(backendNames as readonly string[]).includes(name)) {
+    throw new SpikefnArgumentError('setBackend', 'name', `one of ${backendNames.map((b) => `'${b}'`).join(', ')}`, JSON.stringify(name));
+  }
+  const backend = name as BackendName;
+  tf.env().set('PROD', true);
+  await importBackend(backend);
+  if (tf.findBackendFactory(backend) === null) {
+    const hint = backend === 'webgl' ? 'WebGL is only available in a browser (or a page under headless Chromium); in Node use wasm or cpu' : `the package registered no '${backend}' backend`;
+    throw new BackendUnavailableError(`setBackend('${backend}'): backend not available here: ${hint}.`);
+  }
+  const ok = await tf.setBackend(backend);
+  if (!ok) throw new BackendUnavailableError(`setBackend('${backend}'): the backend failed to initialise (see the warning above).`);
+  await tf.ready();
+  return backend;
+}
+
+/** The current backend's name. @category backend */
+export const getBackend = (): string => tf.getBackend();
