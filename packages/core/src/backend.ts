@@ -31,7 +31,7 @@ const load = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ 
 const isMissing = (e: unknown): boolean => {
   const code = (e as { code?: string } | null)?.code;
   const msg = String((e as Error | null)?.message ?? e);
-  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)|Failed to resolve module/.test(msg);
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)|Failed to resolve module|Could not resolve/.test(msg);
 };
 
 async function importBackend(name: BackendName): Promise<void> {

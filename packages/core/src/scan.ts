@@ -35,7 +35,8 @@ export function scan<S extends Tree, Y extends Tree>(body: ScanBody<S, Y>, state
 
   const initial = new Set(leaves(state0));
   const produced = new Set<tf.Tensor>();
-  const slices = tf.unstack(xs);
+  // tfjs 4.22's Unpack gradient passes a lone dy as a tensor, not a list, and fails when T = 1: reshape there.
+  const slices = T === 1 ? [tf.reshape(xs, xs.shape.slice(1))] : tf.unstack(xs);
   const ys: Y[] = [];
   let state = state0;
   for (let t = 0; t < T; t++) {

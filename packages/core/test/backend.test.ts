@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@spikefn/core/tf';
+import { setBackend, BackendUnavailableError } from '@spikefn/core/backend';
+
+describe('setBackend', () => {
+  it('selects cpu and wasm', async () => {
+    expect(await setBackend('wasm')).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(await setBackend('cpu')).toBe('cpu');
+  });
+  it('rejects an unknown backend, naming the argument and the choices', async () => {
+    await expect(setBackend('cuda')).rejects.toThrow(/setBackend: argument 'name' expected one of 'cpu', 'wasm', 'webgl', 'tensorflow', got "cuda"/);
+  });
+  it("says which package to install when 'tensorflow' is asked for and missing", async () => {
+    const err = await setBackend('tensorflow').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackendUnavailableError);
+    expect(String(err)).toMatch(/@tensorflow\/tfjs-node-gpu/);
+    expect(String(err)).toMatch(/pnpm add/);
+    expect(tf.getBackend()).toBe('cpu');
+  });
+  it('explains that webgl needs a browser', async () => {
+    await expect(setBackend('webgl')).rejects.toThrow(/only available in a browser/);
+  });
+});
