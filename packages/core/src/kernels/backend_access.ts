@@ -1,0 +1,93 @@
+/**
+ * Minimal, structural views of the two backends that the fast kernels run on.
+ *
+ * Registered kernels receive `backend` typed as `{}`. Rather than importing
+ * the backend classes (which would load the backends as a side effect and tie
+ * us to their private declarations), this file names the few members the
+ * kernels use and gives typed accessors for them:
+ *
+ * - `cpu`: tensor values live in JS typed arrays, `backend.data.get(id).values`;
+ *   outputs are made with `backend.makeTensorInfo(shape, dtype, values)`.
+ * - `wasm`: tensor values live in the wasm heap. Outputs are allocated with
+ *   `backend.makeOutput(shape, dtype)` and read or written through
+ *   `backend.typedArrayFromHeap(info)`, a view on the heap. Any allocation can
+ *   grow the heap and detach earlier views, so a kernel allocates first and
+ *   takes views afterwards (and takes them again after calling another kernel).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendValues, DataType, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
+
+export type DataId = TensorInfo['dataId'];
+
+export interface CpuBackendLike {
+  readonly data: { get(dataId: DataId): { values?: BackendValues | undefined } };
+  makeTensorInfo(shape: number[], dtype: DataType, values?: BackendValues): TensorInfo;
+}
+
+export interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): TypedArray;
+  disposeData(dataId: DataId, force?: boolean): boolean;
+}
+
+export function asCpu(backend: {}): CpuBackendLike {
+  const b = backend as Partial<CpuBackendLike>;
+  if (typeof b.makeTensorInfo !== 'function' || b.data === undefined) {
+    throw new Error('spikefn kernels: expected the tfjs cpu backend');
+  }
+  return b as CpuBackendLike;
+}
+
+export function asWasm(backend: {}): WasmBackendLike {
+  const b = backend as Partial<WasmBackendLike>;
+  if (typeof b.makeOutput !== 'function' || typeof b.typedArrayFromHeap !== 'function') {
+    throw new Error('spikefn kernels: expected the tfjs wasm backend');
+  }
+  return b as WasmBackendLike;
+}
+
+/** The values of a cpu tensor as float32 (no copy when they already are). */
+export function cpuFloat32(backend: CpuBackendLike, t: TensorInfo): Float32Array {
+  const v = backend.data.get(t.dataId).values;
+  if (v instanceof Float32Array) return v;
+  if (v === undefined || !ArrayBuffer.isView(v)) {
+    throw new Error(`spikefn kernels: cpu tensor of dtype ${t.dtype} has no numeric values`);
+  }
+  return Float32Array.from(v as ArrayLike<number>);
+}
+
+/** A float32 heap view of a wasm tensor (a copy only for non-float32 dtypes). */
+export function wasmFloat32(backend: WasmBackendLike, t: TensorInfo): Float32Array {
+  const v = backend.typedArrayFromHeap(t);
+  return v instanceof Float32Array ? v : Float32Array.from(v);
+}
+
+/** A wasm heap tensor initialised from `values` (allocates, so take views afterwards). */
+export function wasmTensorFrom(
+  backend: WasmBackendLike,
+  shape: number[],
+  values: ArrayLike<number>,
+): TensorInfo {
+  const info = backend.makeOutput(shape, 'float32');
+  (backend.typedArrayFromHeap(info) as Float32Array).set(values);
+  return info;
+}
+
+/** Runs another registered kernel of the same backend directly (no engine bookkeeping). */
+export function callKernel(
+  kernelName: string,
+  backendName: string,
+  backend: {},
+  inputs: Record<string, TensorInfo>,
+  attrs: tf.NamedAttrMap,
+): TensorInfo {
+  const config = tf.getKernel(kernelName, backendName);
+  if (config === undefined) {
+    throw new Error(`spikefn kernels: backend '${backendName}' has no '${kernelName}' kernel`);
+  }
+  const out = config.kernelFunc({ inputs, backend, attrs });
+  if (Array.isArray(out)) {
+    throw new Error(`spikefn kernels: '${kernelName}' returned several outputs`);
+  }
+  return out;
+}
