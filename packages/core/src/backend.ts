@@ -8,12 +8,15 @@
  * | `'webgl'` | `@tensorflow/tfjs-backend-webgl` (installed) | browsers with WebGL |
  * | `'tensorflow'` | `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node` | Node; **optional peers that you install** (their install downloads libtensorflow) |
  *
+ * By default the fast kernels of `src/kernels/` are registered for the chosen backend (see {@link SetBackendOptions}).
+ *
  * A name outside this list, or a backend whose package is missing or cannot start, throws an error that says which
  * package to install. The start-up banners of tfjs are silenced (`PROD`).
  *
  * @category backend
  */
 import * as tf from './tf.js';
+import { registerFastKernels, unregisterFastKernels } from './kernels/index.js';
 import { SpikefnArgumentError } from './validate.js';
 
 /** The backends spikefn knows. @category backend */
@@ -65,8 +68,19 @@ async function importBackend(name: BackendName): Promise<void> {
   }
 }
 
-/** Loads, initialises and selects a backend; resolves to its name. @category backend */
-export async function setBackend(name: string): Promise<BackendName> {
+/** Options of {@link setBackend}. @category backend */
+export type SetBackendOptions = {
+  /** Register spikefn's fast kernels for this backend (`src/kernels/`: conv and max-pool gradients, wasm slicing). Default true. */
+  readonly fastKernels?: boolean;
+};
+
+/**
+ * Loads, initialises and selects a backend; resolves to its name. By default it also registers spikefn's fast
+ * kernels for that backend (they are tested equal to tfjs's own); `{ fastKernels: false }` keeps the stock ones.
+ *
+ * @category backend
+ */
+export async function setBackend(name: string, options: SetBackendOptions = {}): Promise<BackendName> {
   if (!(backendNames as readonly string[]).includes(name)) {
     throw new SpikefnArgumentError('setBackend', 'name', `one of ${backendNames.map((b) => `'${b}'`).join(', ')}`, JSON.stringify(name));
   }
@@ -80,6 +94,8 @@ export async function setBackend(name: string): Promise<BackendName> {
   const ok = await tf.setBackend(backend);
   if (!ok) throw new BackendUnavailableError(`setBackend('${backend}'): the backend failed to initialise (see the warning above).`);
   await tf.ready();
+  if (options.fastKernels ?? true) registerFastKernels(backend);
+  else unregisterFastKernels(backend);
   return backend;
 }
 

@@ -1,4 +1,9 @@
 // Every benchmark suite. Add one line per suite file.
 import type { BenchSuite } from '../suite.js';
+import { suite as cnnKernels } from './cnn-kernels.js';
+import { cnnTrainStep } from './cnn-train-step.js';
+import { suite as lif } from './lif.js';
+import { suite as lifBrowser } from './lif-browser.js';
+import { suite as seedLayers } from './seed-layers.js';
 
-export const suites: readonly BenchSuite[] = [];
+export const suites: readonly BenchSuite[] = [cnnKernels, cnnTrainStep, lif, lifBrowser, seedLayers];
