@@ -22,7 +22,6 @@ if (only !== undefined && !known.includes(only)) {
   process.exit(2);
 }
 const out = resolve(dirname(fileURLToPath(import.meta.url)), '../../bench-results.json');
-const previous: BenchRow[] = existsSync(out) ? ((JSON.parse(readFileSync(out, 'utf8')) as { results?: BenchRow[] }).results ?? []) : [];
 
 await setBackend('cpu');
 const rows: BenchRow[] = [];
@@ -34,6 +33,8 @@ for (const s of suites) {
   rows.push(...r);
   await setBackend('cpu');
 }
+// Read the file only now, so rows written meanwhile by another bench run are kept.
+const previous: BenchRow[] = existsSync(out) ? ((JSON.parse(readFileSync(out, 'utf8')) as { results?: BenchRow[] }).results ?? []) : [];
 const ran = new Set(rows.map((r) => r.suite));
 const results = [...previous.filter((r) => !ran.has(r.suite)), ...rows];
 writeFileSync(out, JSON.stringify({ results }, null, 1) + '\n');

@@ -1,0 +1,141 @@
+/**
+ * Plots as SVG strings (no DOM, no dependency): a spike raster, line charts (membrane-potential traces, training
+ * curves). Open the written `.svg` file in a browser or image viewer.
+ *
+ * - {@link rasterSvg}: one panel per layer, time on x, neuron index on y, a dot per spike.
+ * - {@link lineChartSvg}: one panel of named series over x, with optional dashed horizontal reference lines
+ *   (e.g. the firing threshold).
+ * - {@link stackSvg}: panels one under the other in one SVG (e.g. loss over accuracy).
+ *
+ * @category plots
+ */
+
+/** One raster panel: `spikes[t][n]` is 1 (or true) when neuron n fired at step t. @category plots */
+export type RasterPanel = { readonly label: string; readonly spikes: readonly (readonly number[])[] };
+
+/** A named series of y values, at `x` (default 0, 1, 2, …). @category plots */
+export type Series = { readonly label: string; readonly y: readonly number[]; readonly x?: readonly number[] };
+
+/** Options of {@link lineChartSvg}. @category plots */
+export type LineChart = {
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly series: readonly Series[];
+  readonly hlines?: readonly { readonly y: number; readonly label: string }[];
+  readonly width?: number;
+  readonly height?: number;
+  /** Fixed y range; default from the data (and the reference lines). */
+  readonly yRange?: readonly [number, number];
+};
+
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const fmt = (v: number): string =>
+  Number.isInteger(v) && Math.abs(v) < 1e7 ? String(v) : Math.abs(v) >= 1e7 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(3)));
+const num = (v: number): string => (Math.round(v * 100) / 100).toString();
+
+const svgOpen = (w: number, h: number): string =>
+  `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif" font-size="12">\n<rect width="${w}" height="${h}" fill="white"/>\n`;
+
+/** Nice tick values covering [lo, hi]. */
+function ticks(lo: number, hi: number, n = 5, integer = false): number[] {
+  const span = hi - lo || 1;
+  const raw = span / n;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const found = [1, 2, 5, 10].map((m) => m * mag).find((s) => span / s <= n) ?? 10 * mag;
+  const step = integer ? Math.max(1, Math.round(found)) : found;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * span; v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}
+
+/** The body of one line chart at (ox, oy), without the `<svg>` wrapper. */
+function chartBody(c: LineChart, ox: number, oy: number, w: number, h: number): string {
+  const m = { l: 60, r: 170, t: 28, b: 40 };
+  const pw = w - m.l - m.r;
+  const ph = h - m.t - m.b;
+  const xsOf = (s: Series): readonly number[] => s.x ?? s.y.map((_, i) => i);
+  const allX = c.series.flatMap(xsOf);
+  const allY = [...c.series.flatMap((s) => s.y.filter(Number.isFinite)), ...(c.hlines ?? []).map((l) => l.y)];
+  const x0 = allX.length ? Math.min(...allX) : 0;
+  const x1 = allX.length ? Math.max(...allX) : 1;
+  let [y0, y1] = c.yRange ?? [allY.length ? Math.min(...allY) : 0, allY.length ? Math.max(...allY) : 1];
+  if (c.yRange === undefined) {
+    const pad = (y1 - y0 || 1) * 0.05;
+    y0 -= pad;
+    y1 += pad;
+  }
+  const sx = (x: number): number => ox + m.l + ((x - x0) / (x1 - x0 || 1)) * pw;
+  const sy = (y: number): number => oy + m.t + ph - ((y - y0) / (y1 - y0 || 1)) * ph;
+  let s = `<text x="${ox + m.l + pw / 2}" y="${oy + 18}" text-anchor="middle" font-size="14" font-weight="bold">${esc(c.title)}</text>\n`;
+  s += `<rect x="${ox + m.l}" y="${oy + m.t}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>\n`;
+  for (const v of ticks(y0, y1)) s += `<line x1="${ox + m.l}" x2="${ox + m.l + pw}" y1="${num(sy(v))}" y2="${num(sy(v))}" stroke="#eee"/><text x="${ox + m.l - 6}" y="${num(sy(v) + 4)}" text-anchor="end">${fmt(v)}</text>\n`;
+  for (const v of ticks(x0, x1, 5, allX.every(Number.isInteger))) s += `<text x="${num(sx(v))}" y="${oy + m.t + ph + 16}" text-anchor="middle">${fmt(v)}</text>\n`;
+  s += `<text x="${ox + m.l + pw / 2}" y="${oy + h - 6}" text-anchor="middle">${esc(c.xLabel)}</text>\n`;
+  s += `<text transform="translate(${ox + 14},${oy + m.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(c.yLabel)}</text>\n`;
+  for (const l of c.hlines ?? []) {
+    s += `<line x1="${ox + m.l}" x2="${ox + m.l + pw}" y1="${num(sy(l.y))}" y2="${num(sy(l.y))}" stroke="#555" stroke-dasharray="6 4"/>`;
+    s += `<text x="${ox + m.l + pw - 4}" y="${num(sy(l.y) - 4)}" text-anchor="end" fill="#555">${esc(l.label)}</text>\n`;
+  }
+  c.series.forEach((ser, i) => {
+    const color = COLORS[i % COLORS.length] as string;
+    const xs = xsOf(ser);
+    const pts = ser.y.map((y, j) => (Number.isFinite(y) ? `${num(sx(xs[j] as number))},${num(sy(y))}` : '')).filter((p) => p !== '');
+    if (pts.length === 1) s += `<circle cx="${pts[0]!.split(',')[0]}" cy="${pts[0]!.split(',')[1]}" r="3" fill="${color}"/>`;
+    else s += `<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${pts.join(' ')}"/>\n`;
+    s += `<line x1="${ox + w - m.r + 10}" x2="${ox + w - m.r + 30}" y1="${oy + m.t + 10 + 16 * i}" y2="${oy + m.t + 10 + 16 * i}" stroke="${color}" stroke-width="2"/>`;
+    s += `<text x="${ox + w - m.r + 34}" y="${oy + m.t + 14 + 16 * i}">${esc(ser.label)}</text>\n`;
+  });
+  return s;
+}
+
+/** A line chart as a standalone SVG document. @category plots */
+export function lineChartSvg(c: LineChart): string {
+  const w = c.width ?? 720;
+  const h = c.height ?? 360;
+  return `${svgOpen(w, h)}${chartBody(c, 0, 0, w, h)}</svg>\n`;
+}
+
+/** Several line charts stacked vertically in one SVG document. @category plots */
+export function stackSvg(charts: readonly LineChart[]): string {
+  const w = Math.max(...charts.map((c) => c.width ?? 720));
+  const hs = charts.map((c) => c.height ?? 300);
+  let s = svgOpen(w, hs.reduce((a, b) => a + b, 0));
+  let y = 0;
+  charts.forEach((c, i) => {
+    s += chartBody(c, 0, y, w, hs[i] as number);
+    y += hs[i] as number;
+  });
+  return `${s}</svg>\n`;
+}
+
+/** A spike raster: one panel per layer (`spikes[t][n]`), time on x, neuron on y. @category plots */
+export function rasterSvg(options: { readonly title: string; readonly panels: readonly RasterPanel[]; readonly width?: number }): string {
+  const w = options.width ?? 720;
+  const m = { l: 110, r: 20, t: 34, b: 40 };
+  const pw = w - m.l - m.r;
+  const heights = options.panels.map((p) => Math.max(60, Math.min(240, (p.spikes[0]?.length ?? 1) * 3)));
+  const h = m.t + m.b + heights.reduce((a, b) => a + b + 12, 0);
+  let s = svgOpen(w, h);
+  s += `<text x="${m.l + pw / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${esc(options.title)}</text>\n`;
+  let y = m.t;
+  const T = Math.max(1, ...options.panels.map((p) => p.spikes.length));
+  options.panels.forEach((p, k) => {
+    const ph = heights[k] as number;
+    const N = p.spikes[0]?.length ?? 0;
+    const color = COLORS[k % COLORS.length] as string;
+    s += `<rect x="${m.l}" y="${y}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`;
+    s += `<text x="${m.l - 8}" y="${y + ph / 2}" text-anchor="end">${esc(p.label)}</text>`;
+    s += `<text x="${m.l - 8}" y="${y + ph / 2 + 14}" text-anchor="end" fill="#777" font-size="10">${N} neurons</text>\n`;
+    const dw = pw / T;
+    const dh = ph / Math.max(1, N);
+    const rects: string[] = [];
+    p.spikes.forEach((row, t) => row.forEach((v, n) => (v ? rects.push(`<rect x="${num(m.l + t * dw + (dw - Math.min(dw * 0.8, 14)) / 2)}" y="${num(y + n * dh)}" width="${num(Math.min(dw * 0.8, 14))}" height="${num(Math.max(dh, 0.6))}"/>`) : undefined)));
+    s += `<g fill="${color}">${rects.join('')}</g>\n`;
+    y += ph + 12;
+  });
+  for (const v of ticks(0, T - 1, Math.min(T, 10), true)) s += `<text x="${num(m.l + (v + 0.5) * (pw / T))}" y="${y + 6}" text-anchor="middle">${v}</text>`;
+  s += `<text x="${m.l + pw / 2}" y="${h - 8}" text-anchor="middle">time step</text>\n`;
+  return `${s}</svg>\n`;
+}
