@@ -1,5 +1,5 @@
 import * as tf from '@spikefn/core/tf';
-import { key, split } from '@spikefn/core/key';
+import { key, split, type Key } from '@spikefn/core/key';
 import { bernoulli } from '@spikefn/core/random';
 import { sequential } from '@spikefn/core/sequential';
 import { seqToANN } from '@spikefn/core/seq-to-ann';
@@ -12,7 +12,7 @@ export const B = 4; // batch
 
 /** A two-layer spiking network over [T, B, 16] input spikes, run twice from the same initial state. */
 export function firstNetwork() {
-  const [kInit, kData, kRun] = split(key(42), 3);
+  const [kInit, kData, kRun] = split(key(42), 3) as [Key, Key, Key];
   const net = sequential({
     fc1: seqToANN(linear({ inFeatures: 16, outFeatures: 8 })), // all T·B samples in one matmul
     lif1: multiStep(lif({ tau: 2 })), //                           the LIF carries v over T

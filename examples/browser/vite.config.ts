@@ -1,0 +1,17 @@
+// The demo page: `pnpm --filter @spikefn/example-browser dev` (or `build` + `preview`). Served from 127.0.0.1.
+import { defineConfig } from 'vite';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export default defineConfig({
+  root: here,
+  base: './',
+  publicDir: resolve(here, 'public'),
+  server: { host: '127.0.0.1', fs: { allow: [resolve(here, '../..')] } },
+  // Scan only the page for dependencies to pre-bundle (not a leftover dist/).
+  optimizeDeps: { entries: ['index.html'] },
+  preview: { host: '127.0.0.1' },
+  build: { outDir: resolve(here, 'dist'), target: 'es2022', chunkSizeWarningLimit: 4096 },
+});
