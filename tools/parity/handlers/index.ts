@@ -1,2 +1,6 @@
 // Registers every parity handler. One file per fixture family; add new ones here.
 export {};
+import './layers.js';
+import './neurons.js';
+import './containers.js';
+import './stdp.js';

@@ -1,0 +1,278 @@
+/**
+ * The pieces IF, LIF and ParametricLIF share: config checks, the three steps of a clock-driven neuron
+ * (charge, fire, reset), the layer record built from them, and the records API.
+ *
+ * One time step of every neuron here (SpikingJelly's `BaseNode.forward`):
+ *
+ *   charge   h_t = f(v_{t−1}, x_t)                         (model-specific; see {@link ChargeForm})
+ *   fire     s_t = Θ(h_t − V_th)                           Θ = heaviside, Θ(0) = 1; backward: surrogate'(h_t − V_th)
+ *   reset    v_t = h_t·(1 − s_t) + V_reset·s_t             hard reset (vReset a number)
+ *            v_t = h_t − V_th·s_t                          soft reset (vReset = null)
+ *
+ * With `detachReset` the s_t inside the reset equation carries no gradient (the forward is unchanged). v_0 (the
+ * initial state) is V_reset for a hard reset and 0 for a soft one. State: `{ v }`, the membrane after reset.
+ *
+ * Charge forms (k = 1/τ; V_r = V_reset, or 0 for a soft reset), written exactly as computed, one float32 rounding
+ * per operation:
+ *
+ *   'if'               h = v + x
+ *   'decay-input'      h = v + (x − (v − V_r))·k           (SpikingJelly decay_input = True)
+ *   'no-decay-input'   h = v − (v − V_r)·k + x             (SpikingJelly decay_input = False)
+ *
+ * SpikingJelly divides by τ where spikefn multiplies by k = 1/τ (float32); the two agree to float32 rounding.
+ *
+ * Multi-step: `sequence` is the fused kernel (src/fused/) where the backend has one, else a `scan` of `step`; both
+ * give the same spikes and membranes (bit for bit on the cpu and wasm backends) and the same gradients to float32
+ * rounding.
+ *
+ * @category neurons
+ */
+import * as tf from '@spikefn/core/tf';
+import { tidyStep, type Ctx, type Layer } from '@spikefn/core/layer';
+import { key as makeKey, type Key } from '@spikefn/core/key';
+import { scan } from '@spikefn/core/scan';
+import type { Tree } from '@spikefn/core/tree';
+import { SpikefnArgumentError, finite, minRank, sameShape, showShape, validShape, type Shape } from '@spikefn/core/validate';
+import { isSurrogate, sigmoid, type Surrogate } from './surrogate.js';
+import { fusedAvailable, fusedForward, type FusedSettings } from './fused/op.js';
+
+/** The settings every neuron has (SpikingJelly's `BaseNode` arguments, camelCase). @category neurons */
+export type BaseConfig = {
+  /** V_th, the firing threshold. Default 1. */
+  readonly vThreshold?: number;
+  /** V_reset: a number = hard reset to it; `null` = soft reset (subtract V_th). Default 0. */
+  readonly vReset?: number | null;
+  /** Detach the spike inside the reset equation from the graph. Default false. */
+  readonly detachReset?: boolean;
+  /** The surrogate spike function. Default `sigmoid(4)`. */
+  readonly surrogate?: Surrogate;
+};
+
+/** {@link BaseConfig} with every default filled in and checked. @category neurons */
+export type BaseSettings = {
+  readonly vThreshold: number;
+  readonly vReset: number | null;
+  readonly detachReset: boolean;
+  readonly surrogate: Surrogate;
+};
+
+/** How a neuron charges (see the header). @category neurons */
+export type ChargeForm = 'if' | 'decay-input' | 'no-decay-input';
+
+/** A neuron's state: the membrane potential after reset, shaped like one step's input. @category neurons */
+export type NeuronState = { readonly v: tf.Tensor };
+
+/**
+ * What a multi-step run records, stacked over time (`[T, ...]` each): the spikes, the membrane **after** reset
+ * (SpikingJelly's `v_seq`) and the membrane after charge, **before** reset (`v_before_reset_seq`, h_t).
+ *
+ * @category neurons
+ */
+export type NeuronRecord = { readonly spikes: tf.Tensor; readonly v: tf.Tensor; readonly vBeforeReset: tf.Tensor };
+
+/** A neuron layer: a {@link Layer} over `{ v }` with a fused `sequence` and a `record` form. @category neurons */
+export type NeuronLayer<P extends Tree> = Layer<P, NeuronState> & {
+  /** Its settings, defaults filled in. */
+  readonly settings: BaseSettings;
+  /** The fused multi-step form (equal to scanning `step`): `xs = [T, ...v.shape]` → `[{ v_T }, spikes [T, ...]]`. */
+  sequence(params: P, state: NeuronState, xs: tf.Tensor, ctx?: Ctx): readonly [NeuronState, tf.Tensor];
+  /** Like `sequence`, and also returns the membrane traces (see {@link NeuronRecord}). Differentiable. */
+  record(params: P, state: NeuronState, xs: tf.Tensor, ctx?: Ctx): readonly [NeuronState, NeuronRecord];
+  /** `sequence` through `scan` of `step` (the composed reference the fused kernel is tested against). */
+  sequenceComposed(params: P, state: NeuronState, xs: tf.Tensor, ctx?: Ctx): readonly [NeuronState, tf.Tensor];
+  /** `record` through `scan`. */
+  recordComposed(params: P, state: NeuronState, xs: tf.Tensor, ctx?: Ctx): readonly [NeuronState, NeuronRecord];
+};
+
+/** Fills in and checks the shared settings; `fn` names the constructor in errors. @category neurons */
+export function resolveBase(fn: string, config: BaseConfig): BaseSettings {
+  if (config === null || typeof config !== 'object') throw new SpikefnArgumentError(fn, 'config', 'a config record (or nothing)', String(config));
+  const vThreshold = finite(fn, 'config.vThreshold', config.vThreshold ?? 1);
+  const vReset = config.vReset === undefined ? 0 : config.vReset;
+  if (vReset !== null) finite(fn, 'config.vReset', vReset);
+  const detachReset = config.detachReset ?? false;
+  if (typeof detachReset !== 'boolean') throw new SpikefnArgumentError(fn, 'config.detachReset', 'a boolean', String(detachReset));
+  const surrogate = config.surrogate ?? sigmoid(4);
+  if (!isSurrogate(surrogate)) throw new SpikefnArgumentError(fn, 'config.surrogate', 'a Surrogate (e.g. sigmoid(4), atan(2))', String(surrogate));
+  return Object.freeze({ vThreshold, vReset, detachReset, surrogate });
+}
+
+/** Checks τ: a finite number > 1 (so 0 < k = 1/τ < 1 and the membrane decays without overshoot). @category neurons */
+export function checkTau(fn: string, name: string, tau: number): number {
+  if (typeof tau !== 'number' || !Number.isFinite(tau) || !(tau > 1)) {
+    throw new SpikefnArgumentError(fn, name, 'a finite number > 1', typeof tau === 'number' ? String(tau) : JSON.stringify(tau) ?? String(tau));
+  }
+  return tau;
+}
+
+/** Checks a boolean option. @category neurons */
+export function checkBoolean(fn: string, name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new SpikefnArgumentError(fn, name, 'a boolean', String(value));
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The three steps, on tensors (the composed reference).
+
+/** Charge: h from v, x and the decay k (a float32 scalar tensor; unused by 'if'). @category neurons */
+export function charge(form: ChargeForm, v: tf.Tensor, x: tf.Tensor, k: tf.Tensor, vR: number): tf.Tensor {
+  // v − 0 is v exactly, so skipping it for V_r = 0 changes no bit.
+  const centred = (): tf.Tensor => (vR === 0 ? v : tf.sub(v, vR));
+  switch (form) {
+    case 'if':
+      return tf.add(v, x);
+    case 'decay-input':
+      return tf.add(v, tf.mul(tf.sub(x, centred()), k));
+    case 'no-decay-input':
+      return tf.add(tf.sub(v, tf.mul(centred(), k)), x);
+  }
+}
+
+/** Fire: s = Θ(h − V_th) with the surrogate gradient. @category neurons */
+export function fire(settings: BaseSettings, h: tf.Tensor): tf.Tensor {
+  return settings.surrogate.spike(tf.sub(h, settings.vThreshold));
+}
+
+/** Reset: hard `h·(1 − s) + V_reset·s` or soft `h − V_th·s`, with `s` detached when `detachReset`. @category neurons */
+export function reset(settings: BaseSettings, h: tf.Tensor, s: tf.Tensor): tf.Tensor {
+  // A detached spike: the same 0/1 values from a comparison, whose gradient is zero.
+  const sr = settings.detachReset ? tf.cast(tf.greaterEqual(h, settings.vThreshold), 'float32') : s;
+  if (settings.vReset === null) return tf.sub(h, tf.mul(sr, settings.vThreshold));
+  return tf.add(tf.mul(tf.sub(1, sr), h), tf.mul(sr, settings.vReset));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The layer record.
+
+/** What a neuron model contributes; {@link neuronLayer} builds the rest. @category neurons */
+export type NeuronModel<P extends Tree> = {
+  /** `'if'`, `'lif'`, `'plif'`. */
+  readonly kind: string;
+  readonly settings: BaseSettings;
+  readonly form: ChargeForm;
+  init(key: Key): P;
+  /** Throws unless `params` are this model's params. */
+  checkParams(fn: string, params: P): void;
+  /** k = 1/τ as a float32 scalar tensor (a constant for LIF, sigmoid(w) for PLIF, unused 0 for IF). */
+  decay(params: P): tf.Tensor;
+  /** Whether k depends on params (PLIF), so the fused backward must return dL/dk. */
+  readonly learnableDecay: boolean;
+};
+
+const f32 = Math.fround;
+
+/** The fused-kernel settings of a model (plain values, float32-rounded as the composed path sees them). */
+const fusedSettings = (m: NeuronModel<Tree>): FusedSettings => ({
+  form: m.form,
+  vThreshold: f32(m.settings.vThreshold),
+  vReset: f32(m.settings.vReset ?? 0),
+  hard: m.settings.vReset !== null,
+  detachReset: m.settings.detachReset,
+  surrogate: m.settings.surrogate,
+  learnableDecay: m.learnableDecay,
+});
+
+const defaultCtx: Ctx = { training: false, key: makeKey(0) };
+
+/** Builds the layer of a neuron model: init, initialState, step, fused sequence, records. @category neurons */
+export function neuronLayer<P extends Tree>(model: NeuronModel<P>): NeuronLayer<P> {
+  const { kind, settings, form } = model;
+  const vR = settings.vReset ?? 0;
+  const fused = fusedSettings(model as NeuronModel<Tree>);
+
+  const checkState = (fn: string, state: NeuronState): tf.Tensor => {
+    if (state === null || typeof state !== 'object' || !(state.v instanceof tf.Tensor)) {
+      throw new SpikefnArgumentError(fn, 'state', 'a neuron state { v: Tensor }', String(state));
+    }
+    if (state.v.isDisposed) throw new SpikefnArgumentError(fn, 'state.v', 'a live tensor', 'a disposed tensor (a stale state?)');
+    if (state.v.dtype !== 'float32') throw new SpikefnArgumentError(fn, 'state.v', 'dtype float32', state.v.dtype);
+    return state.v;
+  };
+  const checkInput = (fn: string, name: string, x: tf.Tensor): void => {
+    if (!(x instanceof tf.Tensor)) throw new SpikefnArgumentError(fn, name, 'a tensor', String(x));
+    if (x.dtype !== 'float32') throw new SpikefnArgumentError(fn, name, 'dtype float32', x.dtype);
+  };
+  const checkSeq = (fn: string, params: P, state: NeuronState, xs: tf.Tensor): tf.Tensor => {
+    model.checkParams(fn, params);
+    const v = checkState(fn, state);
+    checkInput(fn, 'xs', xs);
+    minRank(fn, 'xs', xs, 1, 'a leading time axis [T, ...]');
+    if ((xs.shape[0] as number) < 1) throw new SpikefnArgumentError(fn, 'xs', 'a time axis of length >= 1', `shape ${showShape(xs.shape)}`);
+    sameShape(fn, 'xs (without its time axis)', xs.shape.slice(1), v, `the state's shape ${showShape(v.shape)}`);
+    return v;
+  };
+
+  /** One composed step returning [v', s, h]. */
+  const stepTensors = (params: P, v: tf.Tensor, x: tf.Tensor): [tf.Tensor, tf.Tensor, tf.Tensor] => {
+    const k = model.decay(params);
+    const h = charge(form, v, x, k, vR);
+    const s = fire(settings, h);
+    return [reset(settings, h, s), s, h];
+  };
+
+  const step = (params: P, state: NeuronState, x: tf.Tensor): [NeuronState, tf.Tensor] => {
+    const fn = `${kind}.step`;
+    model.checkParams(fn, params);
+    const v = checkState(fn, state);
+    checkInput(fn, 'x', x);
+    sameShape(fn, 'x', x, v, `the state's shape ${showShape(v.shape)}`);
+    return tidyStep(() => {
+      const [vNext, s] = stepTensors(params, v, x);
+      return [{ v: vNext }, s];
+    });
+  };
+
+  const sequenceComposed = (params: P, state: NeuronState, xs: tf.Tensor, ctx: Ctx = defaultCtx): [NeuronState, tf.Tensor] => {
+    checkSeq(`${kind}.sequence`, params, state, xs);
+    return scan<NeuronState, tf.Tensor>((s, x) => step(params, s, x), state, xs, ctx.key);
+  };
+
+  const recordComposed = (params: P, state: NeuronState, xs: tf.Tensor, ctx: Ctx = defaultCtx): [NeuronState, NeuronRecord] => {
+    checkSeq(`${kind}.record`, params, state, xs);
+    return scan<NeuronState, NeuronRecord>(
+      (s, x) =>
+        tf.tidy(() => {
+          const [vNext, spikes, h] = stepTensors(params, s.v, x);
+          return [{ v: vNext }, { spikes, v: vNext, vBeforeReset: h }] as unknown as tf.TensorContainer;
+        }) as unknown as [NeuronState, NeuronRecord],
+      state,
+      xs,
+      ctx.key,
+    );
+  };
+
+  const sequence = (params: P, state: NeuronState, xs: tf.Tensor, ctx: Ctx = defaultCtx): [NeuronState, tf.Tensor] => {
+    const v0 = checkSeq(`${kind}.sequence`, params, state, xs);
+    if (!fusedAvailable()) return sequenceComposed(params, state, xs, ctx);
+    return tf.tidy(() => {
+      const out = fusedForward(fused, xs, v0, model.decay(params), false);
+      return [{ v: out.v }, out.spikes] as unknown as tf.TensorContainer;
+    }) as unknown as [NeuronState, tf.Tensor];
+  };
+
+  const record = (params: P, state: NeuronState, xs: tf.Tensor, ctx: Ctx = defaultCtx): [NeuronState, NeuronRecord] => {
+    const v0 = checkSeq(`${kind}.record`, params, state, xs);
+    if (!fusedAvailable()) return recordComposed(params, state, xs, ctx);
+    return tf.tidy(() => {
+      const out = fusedForward(fused, xs, v0, model.decay(params), true);
+      const rec: NeuronRecord = { spikes: out.spikes, v: out.vSeq as tf.Tensor, vBeforeReset: out.h as tf.Tensor };
+      return [{ v: out.v }, rec] as unknown as tf.TensorContainer;
+    }) as unknown as [NeuronState, NeuronRecord];
+  };
+
+  return Object.freeze({
+    kind,
+    settings,
+    init: (key: Key) => model.init(key),
+    initialState: (_params: P, inputShape: Shape): NeuronState => {
+      validShape(`${kind}.initialState`, 'inputShape', inputShape);
+      return { v: tf.fill([...inputShape], vR, 'float32') };
+    },
+    outputShape: (_params: P, inputShape: Shape): Shape => inputShape,
+    step: (params: P, state: NeuronState, x: tf.Tensor) => step(params, state, x),
+    sequence,
+    record,
+    sequenceComposed,
+    recordComposed,
+  });
+}

@@ -1,0 +1,297 @@
+/**
+ * `lif`: a LIF layer over T steps and N neurons on the cpu backend, three ways, forward and forward + backward:
+ *
+ * - `composed-*`: `scan` of the single step (a dozen tfjs ops per step; `neuron.sequenceComposed`);
+ * - `fused-*`: the fused kernel (`neuron.sequence`, what `multiStep(lif())` runs), gradient by the fused backward kernel;
+ * - `loop-*`: a plain `Float32Array` loop written for this one configuration (constants inlined, double precision
+ *   between loads and stores, no tfjs), as the practical limit of JavaScript.
+ *
+ * Configuration as SpikingJelly's baseline (`../shared/baselines/spikingjelly_cpu.json`, sections a and b): `lif()`
+ * = τ 2, V_th 1, hard reset to 0, input x = 2·U(0, 1) of shape `[T, N]`; the backward is the gradient of
+ * `sum(spikes)` with respect to x (the cotangent, all ones, is made once outside the timing). Surrogate: sigmoid(4)
+ * here, sigmoid(1) there (same cost).
+ *
+ * Rows: `{suite, name, backend, T, N, ms, nsPerNeuronStep, cpuNsPerNeuronStep, repeats, load1}` (`load1`: the
+ * machine's 1-minute load average after the run, to read the numbers of a shared machine with) plus, where SpikingJelly has the shape,
+ * `spikingjellyNs` (its `multi_step` row) and `speedupVsSpikingjelly`; fused rows also carry `speedupVsComposed` and
+ * `ratioVsLoop`. A composed run whose extrapolated time is over 60 s is not run: its row has `skipped`. The fused and
+ * loop bodies are timed interleaved (one call of each per round), so their ratio compares like with like.
+ * `--quick`: T in {8, 32}, N in {1e4, 1e5}.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@spikefn/core/tf';
+import { key } from '@spikefn/core/key';
+import { lif } from '@spikefn/neurons/lif';
+import { loadavg } from 'node:os';
+import type { BenchOptions, BenchRow, BenchSuite } from '../suite.js';
+
+const SUITE = 'lif';
+/** Runs extrapolated past this are skipped. */
+const TOO_SLOW_MS = 60_000;
+const NAMES = ['composed-fwd', 'composed-fwd-bwd', 'fused-fwd', 'fused-fwd-bwd', 'loop-fwd', 'loop-fwd-bwd'] as const;
+type Name = (typeof NAMES)[number];
+
+// ---------------------------------------------------------------------------------------------------------------
+// The plain loops: LIF τ = 2 (k = 0.5), V_th = 1, hard reset to 0, v_0 = 0; surrogate sigmoid(4).
+
+/** Forward without saving h: spikes and v_T. */
+function loopForward(x: Float32Array, T: number, N: number): { s: Float32Array; v: Float32Array } {
+  const s = new Float32Array(T * N);
+  const v = new Float32Array(N);
+  for (let t = 0, b = 0; t < T; t++, b += N) {
+    for (let i = 0; i < N; i++) {
+      const vi = v[i] as number;
+      const h = vi + ((x[b + i] as number) - vi) * 0.5;
+      const sp = +(h >= 1);
+      s[b + i] = sp;
+      v[i] = h - h * sp;
+    }
+  }
+  return { s, v };
+}
+
+/** Forward saving h for the backward. */
+function loopForwardH(x: Float32Array, T: number, N: number): { s: Float32Array; v: Float32Array; h: Float32Array } {
+  const s = new Float32Array(T * N);
+  const hs = new Float32Array(T * N);
+  const v = new Float32Array(N);
+  for (let t = 0, b = 0; t < T; t++, b += N) {
+    for (let i = 0; i < N; i++) {
+      const vi = v[i] as number;
+      const h = vi + ((x[b + i] as number) - vi) * 0.5;
+      const sp = +(h >= 1);
+      s[b + i] = sp;
+      hs[b + i] = h;
+      v[i] = h - h * sp;
+    }
+  }
+  return { s, v, h: hs };
+}
+
+// Tables of the inlined e^x below: 2^(−j/64) and 2^(−m).
+const EXP_FRAC = Float64Array.from({ length: 64 }, (_, j) => Math.pow(2, -j / 64));
+const EXP_INT = Float64Array.from({ length: 1076 }, (_, m) => (m < 1075 ? Math.pow(2, -m) : 0));
+
+/**
+ * Backward (BPTT through v, reset not detached): dx from h and the cotangent of the spikes. e^{−4·|z|} is computed
+ * inline with the table reduction of the library's `expNonPositive` (`Math.exp` costs about three times more in V8).
+ */
+function loopBackward(h: Float32Array, dy: Float32Array, T: number, N: number): Float32Array {
+  const dx = new Float32Array(T * N);
+  const gv = new Float32Array(N);
+  for (let t = T - 1; t >= 0; t--) {
+    const b = t * N;
+    for (let i = 0; i < N; i++) {
+      const hv = h[b + i] as number;
+      const z = hv - 1;
+      const y = -4 * Math.abs(z) * (64 * Math.LOG2E);
+      const n = y < -68800 ? 68800 : (0.5 - y) | 0;
+      const f = (y + n) * (Math.LN2 / 64);
+      const e = (1 + f * (1 + f * (0.5 + f * (1 / 6)))) * ((EXP_FRAC[n & 63] as number) * (EXP_INT[n >> 6] as number));
+      const q = 1 + e;
+      const d = (4 * e) / (q * q);
+      const g = gv[i] as number;
+      // ∂v/∂h = (1 − s) + (0 − h)·d for a hard reset to 0
+      const gh = g * (1 - +(z >= 0)) + ((dy[b + i] as number) - g * hv) * d;
+      dx[b + i] = gh * 0.5;
+      gv[i] = gh * 0.5;
+    }
+  }
+  return dx;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function uniform2(n: number, seed: number): Float32Array {
+  // x = 2·U(0, 1) from a small LCG: the same data every run, made fast enough for 1.28e8 values
+  const a = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = (s / 2 ** 32) * 2;
+  }
+  return a;
+}
+
+type Baseline = { readonly fwd: Map<string, number>; readonly fwdBwd: Map<string, number> };
+
+function loadBaseline(): Baseline | null {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const file = process.env['SPIKEFN_BASELINES'] ?? resolve(here, '../../../../shared/baselines/spikingjelly_cpu.json');
+  if (!existsSync(file)) return null;
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as {
+    results: Array<{ section: string; variant: string; shapes: { T: number; N: number }; ns_per_neuron_step: number }>;
+  };
+  const fwd = new Map<string, number>();
+  const fwdBwd = new Map<string, number>();
+  for (const r of raw.results) {
+    if (r.variant !== 'multi_step') continue;
+    if (r.section === 'a') fwd.set(`${r.shapes.T}x${r.shapes.N}`, r.ns_per_neuron_step);
+    if (r.section === 'b') fwdBwd.set(`${r.shapes.T}x${r.shapes.N}`, r.ns_per_neuron_step);
+  }
+  return { fwd, fwdBwd };
+}
+
+/**
+ * Medians over `repeats` rounds after `warmup` untimed ones; each round times every body once, in turn, so bodies
+ * compared with each other (fused and loop) see the same machine state. Wall time (what `medianMs` of ../suite.ts
+ * measures) and the process's CPU time (user + system, all threads), which other processes on a shared machine
+ * inflate less than the wall time.
+ */
+async function timeInterleaved(bodies: ReadonlyArray<readonly [Name, () => void]>, repeats: number, warmup: number): Promise<Map<Name, { ms: number; cpuMs: number }>> {
+  for (let i = 0; i < warmup; i++) for (const [, f] of bodies) f();
+  const wall = new Map<Name, number[]>(bodies.map(([n]) => [n, []]));
+  const cpu = new Map<Name, number[]>(bodies.map(([n]) => [n, []]));
+  for (let i = 0; i < repeats; i++) {
+    for (const [name, f] of bodies) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      f();
+      (wall.get(name) as number[]).push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      (cpu.get(name) as number[]).push((c.user + c.system) / 1000);
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+  const median = (a: number[]): number => a.sort((p, q) => p - q)[Math.floor(a.length / 2)] as number;
+  return new Map(bodies.map(([n]) => [n, { ms: median(wall.get(n) as number[]), cpuMs: median(cpu.get(n) as number[]) }]));
+}
+
+/** Repeats and warm-up calls for a run expected to take `estMs`. */
+const plan = (estMs: number): [number, number] => (estMs > 8_000 ? [1, 0] : estMs > 1_500 ? [3, 1] : [7, 1]);
+
+/** A sanity check before timing: the loop computes the same LIF as the fused kernel. */
+function checkLoopAgrees(): void {
+  const T = 8;
+  const N = 10_000;
+  const neuron = lif();
+  const xv = uniform2(T * N, 99);
+  const ref = loopForwardH(xv, T, N);
+  const dxRef = loopBackward(ref.h, new Float32Array(T * N).fill(1), T, N);
+  tf.tidy(() => {
+    const x = tf.tensor(xv, [T, N], 'float32');
+    const s0 = neuron.initialState({}, [N], key(0));
+    const spikes = neuron.sequence({}, s0, x)[1].dataSync();
+    const dx = tf.grads((xx: tf.Tensor) => neuron.sequence({}, s0, xx)[1])([x], tf.onesLike(x))[0]?.dataSync() as Float32Array;
+    let spikeDiff = 0;
+    let gradDiff = 0;
+    for (let i = 0; i < T * N; i++) {
+      if (spikes[i] !== ref.s[i]) spikeDiff++;
+      if (!(Math.abs((dx[i] as number) - (dxRef[i] as number)) <= 1e-4 + 1e-3 * Math.abs(dxRef[i] as number))) gradDiff++;
+    }
+    // Rounding differs (float32 per op vs double), so a membrane within an ulp of the threshold may differ.
+    if (spikeDiff > T * N * 1e-4 || gradDiff > T * N * 1e-3) throw new Error(`bench lif: the plain loop disagrees with the fused kernel (${spikeDiff} spikes, ${gradDiff} gradients)`);
+  });
+}
+
+async function run(options: BenchOptions): Promise<readonly BenchRow[]> {
+  await tf.setBackend('cpu');
+  const Ts = options.quick ? [8, 32] : [8, 32, 128];
+  const Ns = options.quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
+  const baseline = loadBaseline();
+  const neuron = lif();
+  checkLoopAgrees();
+  const rows: BenchRow[] = [];
+  for (const T of Ts) {
+    /** ns per neuron-step measured at the previous N of this T, for the extrapolation. */
+    const lastNs = new Map<Name, number>();
+    for (const N of Ns) {
+      const xv = uniform2(T * N, 1234 + T);
+      const dyv = new Float32Array(T * N).fill(1);
+      const x = tf.tensor(xv, [T, N], 'float32');
+      const dy = tf.tensor(dyv, [T, N], 'float32');
+      const s0 = neuron.initialState({}, [N], key(0));
+      const bodies: Record<Name, () => void> = {
+        'composed-fwd': () => tf.dispose(neuron.sequenceComposed({}, s0, x) as unknown as tf.TensorContainer),
+        'composed-fwd-bwd': () => tf.dispose(tf.grads((xx: tf.Tensor) => neuron.sequenceComposed({}, s0, xx)[1])([x], dy)),
+        'fused-fwd': () => tf.dispose(neuron.sequence({}, s0, x) as unknown as tf.TensorContainer),
+        'fused-fwd-bwd': () => tf.dispose(tf.grads((xx: tf.Tensor) => neuron.sequence({}, s0, xx)[1])([x], dy)),
+        'loop-fwd': () => void loopForward(xv, T, N),
+        'loop-fwd-bwd': () => {
+          const f = loopForwardH(xv, T, N);
+          loopBackward(f.h, dyv, T, N);
+        },
+      };
+      const measured = new Map<Name, number>();
+      const results = new Map<Name, Record<string, unknown>>();
+      // Composed runs one at a time (they may be skipped); then the fused and loop runs interleaved.
+      const groups: Name[][] = [['composed-fwd'], ['composed-fwd-bwd'], ['fused-fwd', 'loop-fwd', 'fused-fwd-bwd', 'loop-fwd-bwd']];
+      for (const group of groups) {
+        const run: Name[] = [];
+        let est = 0;
+        for (const name of group) {
+          const row: Record<string, unknown> = { suite: SUITE, name, backend: 'cpu', T, N };
+          results.set(name, row);
+          const e = ((lastNs.get(name) ?? 0) * T * N) / 1e6;
+          if (name.startsWith('composed') && e > TOO_SLOW_MS) {
+            row['skipped'] = `extrapolated ${(e / 1000).toFixed(0)} s per call (> ${TOO_SLOW_MS / 1000} s) from N = ${Ns[Ns.indexOf(N) - 1]}`;
+          } else {
+            run.push(name);
+            est = Math.max(est, e);
+          }
+        }
+        if (run.length === 0) continue;
+        const [repeats, warmup] = plan(est);
+        const timed = await timeInterleaved(
+          run.map((n) => [n, bodies[n]] as const),
+          repeats,
+          warmup,
+        );
+        for (const name of run) {
+          const { ms, cpuMs } = timed.get(name) as { ms: number; cpuMs: number };
+          const ns = (ms * 1e6) / (T * N);
+          measured.set(name, ns);
+          lastNs.set(name, ns);
+          Object.assign(results.get(name) as Record<string, unknown>, { ms, nsPerNeuronStep: ns, cpuNsPerNeuronStep: (cpuMs * 1e6) / (T * N), repeats, load1: loadavg()[0] });
+        }
+      }
+      for (const name of NAMES) {
+        const row = results.get(name) as Record<string, unknown>;
+        const sj = name.endsWith('fwd-bwd') ? baseline?.fwdBwd.get(`${T}x${N}`) : baseline?.fwd.get(`${T}x${N}`);
+        if (sj !== undefined) {
+          row['spikingjellyNs'] = sj;
+          const ns = measured.get(name);
+          if (ns !== undefined) row['speedupVsSpikingjelly'] = sj / ns;
+        }
+        rows.push(row as BenchRow);
+      }
+      for (const [fused, composed, loop] of [
+        ['fused-fwd', 'composed-fwd', 'loop-fwd'],
+        ['fused-fwd-bwd', 'composed-fwd-bwd', 'loop-fwd-bwd'],
+      ] as const) {
+        const row = rows.find((r) => r['name'] === fused && r['T'] === T && r['N'] === N) as Record<string, unknown>;
+        const f = measured.get(fused);
+        const c = measured.get(composed);
+        const l = measured.get(loop);
+        if (f !== undefined && c !== undefined) row['speedupVsComposed'] = c / f;
+        if (f !== undefined && l !== undefined) row['ratioVsLoop'] = f / l;
+      }
+      tf.dispose([x, dy, s0.v]);
+    }
+  }
+  printTargets(rows);
+  return rows;
+}
+
+function printTargets(rows: readonly BenchRow[]): void {
+  console.log('\nlif targets (fused forward+backward, cpu):');
+  for (const r of rows) {
+    if (r['name'] !== 'fused-fwd-bwd') continue;
+    const fmt = (v: unknown, d = 1): string => (typeof v === 'number' ? v.toFixed(d) : 'n/a');
+    const N = r['N'] as number;
+    const vsComposed = r['speedupVsComposed'];
+    const vsLoop = r['ratioVsLoop'];
+    const vsSj = r['speedupVsSpikingjelly'];
+    const ok = (cond: boolean | null): string => (cond === null ? '-' : cond ? 'met' : 'NOT met');
+    console.log(
+      `  T=${r['T']} N=${N}: ${fmt(r['nsPerNeuronStep'], 2)} ns; vs composed ${fmt(vsComposed)}x (${N >= 1e5 ? ok(typeof vsComposed === 'number' ? vsComposed >= 10 : null) : 'n/a'})` +
+        `; vs loop ${fmt(vsLoop, 2)}x (${ok(typeof vsLoop === 'number' ? vsLoop <= 1.5 : null)})` +
+        `; vs SpikingJelly ${fmt(vsSj, 2)}x (${ok(typeof vsSj === 'number' ? vsSj >= 2 : null)})`,
+    );
+  }
+}
+
+/** The `lif` suite. */
+export const suite: BenchSuite = { name: SUITE, run };
