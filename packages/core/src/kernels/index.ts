@@ -10,6 +10,7 @@
  * | Conv2DBackpropInput  | 1.14 s → 0.41 s    | 449 → 53 ms               | conv2d_backprop_input.ts |
  * | MaxPoolGrad          | 3.3 s → 87 ms      | 196 → 74 ms (and fixes ties) | max_pool_grad.ts |
  * | Slice, Unpack        | (stock is fine)    | unstack [128, 1e5]: 7.6 s → 20 ms | slice_wasm.ts |
+ * | Identity             | (stock shares)     | copy → shared buffer (8 % of a CNN step) | identity_wasm.ts |
  *
  * (conv rows: 3x3 32->32 on [256, 14, 14, 32]; pool: 2x2/2 on [256, 28, 28, 32].)
  *
@@ -27,6 +28,7 @@ import { conv2DBackpropFilterConfigs } from './conv2d_backprop_filter.js';
 import { conv2DBackpropInputConfigs } from './conv2d_backprop_input.js';
 import { maxPoolGradConfigs } from './max_pool_grad.js';
 import { sliceWasmConfigs } from './slice_wasm.js';
+import { identityWasmConfigs } from './identity_wasm.js';
 import { isFast, markFast, override, restore } from './stock.js';
 
 const ALL: readonly KernelConfig[] = [
@@ -34,6 +36,7 @@ const ALL: readonly KernelConfig[] = [
   ...conv2DBackpropInputConfigs,
   ...maxPoolGradConfigs,
   ...sliceWasmConfigs,
+  ...identityWasmConfigs,
 ].map((c) => markFast({ ...c }));
 
 /** The fast kernels spikefn has for a backend (empty for backends it has none for). */
@@ -84,3 +87,4 @@ export { conv2DBackpropFilterCpu, conv2DBackpropFilterWasm } from './conv2d_back
 export { conv2DBackpropInputCpu, conv2DBackpropInputWasm } from './conv2d_backprop_input.js';
 export { maxPoolGradCpu, maxPoolGradWasm } from './max_pool_grad.js';
 export { sliceWasm, unpackWasm } from './slice_wasm.js';
+export { identityWasm } from './identity_wasm.js';

@@ -10,7 +10,7 @@ beforeAll(initBackends);
 
 const expected: Record<Backend, string[]> = {
   cpu: ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad'],
-  wasm: ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Slice', 'Unpack'],
+  wasm: ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'MaxPoolGrad', 'Slice', 'Unpack'],
 };
 
 describe.each<Backend>(['cpu', 'wasm'])('fast kernel registry on %s', (backend) => {
