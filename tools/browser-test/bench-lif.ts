@@ -5,12 +5,12 @@
  *
  * Methods: `sequence` (what `multiStep(lif())` runs: the fused kernel where the backend has one — cpu —, else the
  * composed scan), `composed` (`sequenceComposed`: scan of the single step) and, on WebGL, `webgl-fused` (one shader
- * program for the whole sequence, see lif-webgl.ts).
+ * program for the whole sequence, see packages/neurons/src/fused/webgl.ts).
  */
 import * as tf from '@spikefn/core/tf';
 import { key } from '@spikefn/core/key';
 import { lif } from '@spikefn/neurons/lif';
-import { lifForwardWebgl } from './lif-webgl.js';
+import { lifForwardWebgl } from '@spikefn/neurons/fused/webgl';
 
 /** One bench row (the suite adds `suite`). */
 export type LifBenchRow = { backend: string; method: string; T: number; N: number; ms: number; nsPerNeuronStep: number; repeats: number };

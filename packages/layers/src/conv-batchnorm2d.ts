@@ -26,9 +26,9 @@
 import * as tf from '@spikefn/core/tf';
 import { kaimingUniform } from '@spikefn/core/init';
 import { tidyStep, type Layer } from '@spikefn/core/layer';
-import { finite, positiveInt, SpikefnArgumentError } from '@spikefn/core/validate';
+import { finite, SpikefnArgumentError } from '@spikefn/core/validate';
 import { batchNormApply, batchNormInitialState, batchNormParams, batchNormSettings, type BatchNormParams, type BatchNormSettings, type BatchNormState } from './batch-norm.js';
-import { checkConvInput, conv2dGeometry, conv2dNchw, conv2dOutputShape, pair, type Conv2dConfig, type Conv2dGeometry, type Conv2dParams } from './conv2d.js';
+import { checkConvInput, conv2dNchw, conv2dOutputShape, conv2dSizes, type Conv2dConfig, type Conv2dParams, type Conv2dSizes } from './conv2d.js';
 
 /** The convolution's settings (no bias) plus BatchNorm's `eps` and `momentum`. @category layers */
 export type ConvBatchNorm2dConfig = Omit<Conv2dConfig, 'bias'> & { readonly eps?: number; readonly momentum?: number };
@@ -39,17 +39,12 @@ export type ConvBatchNorm2dParams = { readonly conv: { readonly weight: tf.Tenso
 /** The BatchNorm running statistics. @category layers */
 export type ConvBatchNorm2dState = { readonly bn: BatchNormState };
 
-type Resolved = { readonly inC: number; readonly outC: number; readonly kernel: readonly [number, number]; readonly g: Conv2dGeometry; readonly bn: BatchNormSettings };
+type Resolved = Conv2dSizes & { readonly bn: BatchNormSettings };
 
 function resolve(fn: string, config: ConvBatchNorm2dConfig): Resolved {
-  const inC = positiveInt(fn, 'inChannels', config.inChannels);
-  const outC = positiveInt(fn, 'outChannels', config.outChannels);
-  const kernel = pair(fn, 'kernelSize', config.kernelSize);
-  const g = conv2dGeometry(fn, config);
-  if (inC % g.groups !== 0) throw new SpikefnArgumentError(fn, 'groups', `a divisor of inChannels (${inC})`, String(g.groups));
-  if (outC % g.groups !== 0) throw new SpikefnArgumentError(fn, 'groups', `a divisor of outChannels (${outC})`, String(g.groups));
-  const bnConfig = config.momentum === undefined ? { numFeatures: outC, eps: config.eps ?? 1e-5 } : { numFeatures: outC, eps: config.eps ?? 1e-5, momentum: config.momentum };
-  return { inC, outC, kernel, g, bn: batchNormSettings(fn, bnConfig) };
+  const sizes = conv2dSizes(fn, config);
+  const bnConfig = config.momentum === undefined ? { numFeatures: sizes.outC, eps: config.eps ?? 1e-5 } : { numFeatures: sizes.outC, eps: config.eps ?? 1e-5, momentum: config.momentum };
+  return { ...sizes, bn: batchNormSettings(fn, bnConfig) };
 }
 
 /** γ/√(var + ε) per output channel. */

@@ -245,15 +245,24 @@ export function checkConvInput(fn: string, name: string, x: tf.Tensor | Shape, i
   }
 }
 
-/** A 2-d convolution layer, NCHW. @category layers */
-export function conv2d(config: Conv2dConfig): Layer<Conv2dParams, Empty> {
-  const fn = 'conv2d';
+/** A convolution's checked sizes: channels, kernel extent and geometry. @category layers */
+export type Conv2dSizes = { readonly inC: number; readonly outC: number; readonly kernel: readonly [number, number]; readonly g: Conv2dGeometry };
+
+/** Checks a convolution's channels, kernel and geometry (groups must divide both channel counts). @category layers */
+export function conv2dSizes(fn: string, config: Omit<Conv2dConfig, 'bias'>): Conv2dSizes {
   const inC = positiveInt(fn, 'inChannels', config.inChannels);
   const outC = positiveInt(fn, 'outChannels', config.outChannels);
   const kernel = pair(fn, 'kernelSize', config.kernelSize);
   const g = conv2dGeometry(fn, config);
   if (inC % g.groups !== 0) throw new SpikefnArgumentError(fn, 'groups', `a divisor of inChannels (${inC})`, String(g.groups));
   if (outC % g.groups !== 0) throw new SpikefnArgumentError(fn, 'groups', `a divisor of outChannels (${outC})`, String(g.groups));
+  return { inC, outC, kernel, g };
+}
+
+/** A 2-d convolution layer, NCHW. @category layers */
+export function conv2d(config: Conv2dConfig): Layer<Conv2dParams, Empty> {
+  const fn = 'conv2d';
+  const { inC, outC, kernel, g } = conv2dSizes(fn, config);
   const bias = config.bias ?? true;
   const fanIn = (inC / g.groups) * kernel[0] * kernel[1];
   return stateless({

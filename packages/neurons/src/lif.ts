@@ -61,6 +61,7 @@ export function lif(config: LifConfig = {}): NeuronLayer<LifParams> {
     },
     decay: () => tf.scalar(k, 'float32'),
     learnableDecay: false,
+    constantDecay: k,
   });
 }
 

@@ -35,6 +35,7 @@ import type { Tree } from '@spikefn/core/tree';
 import { SpikefnArgumentError, finite, minRank, sameShape, showShape, validShape, type Shape } from '@spikefn/core/validate';
 import { isSurrogate, sigmoid, type Surrogate } from './surrogate.js';
 import { fusedAvailable, fusedForward, type FusedSettings } from './fused/op.js';
+import { lifForwardWebgl, type LifWebglSettings } from './fused/webgl.js';
 
 /** The settings every neuron has (SpikingJelly's `BaseNode` arguments, camelCase). @category neurons */
 export type BaseConfig = {
@@ -157,6 +158,8 @@ export type NeuronModel<P extends Tree> = {
   decay(params: P): tf.Tensor;
   /** Whether k depends on params (PLIF), so the fused backward must return dL/dk. */
   readonly learnableDecay: boolean;
+  /** k as a plain number when it is a constant (LIF), for the WebGL inference shader. */
+  readonly constantDecay?: number;
 };
 
 const f32 = Math.fround;
@@ -179,6 +182,9 @@ export function neuronLayer<P extends Tree>(model: NeuronModel<P>): NeuronLayer<
   const { kind, settings, form } = model;
   const vR = settings.vReset ?? 0;
   const fused = fusedSettings(model as NeuronModel<Tree>);
+  // The WebGL shader (fused/webgl.ts) covers the decay-input LIF with a constant τ, forward only.
+  const webgl: LifWebglSettings | undefined =
+    model.constantDecay !== undefined && form === 'decay-input' ? { k: model.constantDecay, vThreshold: fused.vThreshold, vReset: settings.vReset === null ? null : fused.vReset } : undefined;
 
   const checkState = (fn: string, state: NeuronState): tf.Tensor => {
     if (state === null || typeof state !== 'object' || !(state.v instanceof tf.Tensor)) {
@@ -243,6 +249,10 @@ export function neuronLayer<P extends Tree>(model: NeuronModel<P>): NeuronLayer<
 
   const sequence = (params: P, state: NeuronState, xs: tf.Tensor, ctx: Ctx = defaultCtx): [NeuronState, tf.Tensor] => {
     const v0 = checkSeq(`${kind}.sequence`, params, state, xs);
+    if (webgl !== undefined && tf.getBackend() === 'webgl' && !tf.engine().isTapeOn()) {
+      const out = lifForwardWebgl(xs, v0, webgl);
+      return [{ v: out.v }, out.spikes];
+    }
     if (!fusedAvailable()) return sequenceComposed(params, state, xs, ctx);
     return tf.tidy(() => {
       const out = fusedForward(fused, xs, v0, model.decay(params), false);

@@ -5,7 +5,7 @@
  *
  * Methods: `sequence` is what `multiStep(lif())` runs (cpu: the fused JS kernel; webgl: the composed scan, as
  * spikefn has no fused WebGL kernel registered), `composed` the scan of the single step (cpu), `webgl-fused` the
- * chunked shader of tools/browser-test/lif-webgl.ts. One call = the whole sequence plus reading the spikes back.
+ * chunked shader of packages/neurons/src/fused/webgl.ts. One call = the whole sequence plus reading the spikes back.
  * A size whose time extrapolated from the previous N is over 6 s per call is not run (its row has `skipped`).
  *
  * Rows: `{suite, backend, method, T, N, ms, nsPerNeuronStep, repeats, browser}`.

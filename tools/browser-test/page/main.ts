@@ -5,37 +5,21 @@
  */
 import * as tf from '@spikefn/core/tf';
 import { setBackend } from '@spikefn/core/backend';
-import { handlerFor } from '../../parity/registry.js';
-import '../../parity/handlers/index.js';
+import { runFile } from '../../parity/run-file.js';
 import type { FixtureFile } from '../../parity/fixtures.js';
 import { draws, type Draws } from '../determinism.js';
 import { benchLif, lifMethods, type LifBenchRow } from '../bench-lif.js';
-import { lifForwardWebgl } from '../lif-webgl.js';
 import { lif } from '@spikefn/neurons/lif';
 import { key } from '@spikefn/core/key';
 
 /** One fixture file's outcome in the page. */
 export type PageFileReport = { file: string; passed: number; failed: number; failures: string[]; ms: number; leaked: number };
 
-function runFile(f: FixtureFile): PageFileReport {
+function runFileTimed(f: FixtureFile): PageFileReport {
   const t0 = performance.now();
   const before = tf.memory().numTensors;
-  const handler = handlerFor(f.fixture);
-  const failures: string[] = [];
-  let passed = 0;
-  if (handler === undefined) {
-    failures.push(`no handler for fixture '${f.fixture}'`);
-  } else {
-    for (const c of f.cases) {
-      try {
-        tf.tidy(() => handler(c));
-        passed++;
-      } catch (e) {
-        failures.push(`${c.id}: ${(e as Error).message}`);
-      }
-    }
-  }
-  return { file: f.file, passed, failed: failures.length, failures, ms: performance.now() - t0, leaked: tf.memory().numTensors - before };
+  const r = runFile(f);
+  return { ...r, failures: [...r.failures], ms: performance.now() - t0, leaked: tf.memory().numTensors - before };
 }
 
 /**
@@ -75,7 +59,7 @@ const api = {
     };
   },
   runParity(files: FixtureFile[]): PageFileReport[] {
-    return files.map(runFile);
+    return files.map(runFileTimed);
   },
   draws(): Draws {
     return draws();
@@ -86,7 +70,7 @@ const api = {
   benchLif(method: string, T: number, N: number, repeats: number, chunk?: number): Promise<LifBenchRow> {
     return benchLif(method, T, N, repeats, chunk);
   },
-  /** The WebGL fused LIF against the composed scan: spikes and v_T that differ (counts), for hard and soft reset. */
+  /** `lif().sequence` on webgl (the fused shader, no tape) against the composed scan: spikes and v_T that differ. */
   webglFusedLifAgrees(): { case: string; spikeMismatches: number; maxVDiff: number; spikes: number }[] {
     const cases = [
       { name: 'hard reset, T=5, N=3x7 (one chunk)', T: 5, shape: [3, 7], vReset: 0 as number | null, tau: 2 },
@@ -100,11 +84,11 @@ const api = {
         const xs = tf.mul(tf.randomUniform([c.T, ...c.shape], 0, 1, 'float32', 7), 2);
         const s0 = neuron.initialState({}, c.shape, key(0));
         const [sRef, yRef] = neuron.sequenceComposed({}, s0, xs);
-        const got = lifForwardWebgl(xs, s0.v, { k: Math.fround(1 / c.tau), vThreshold: 1, vReset: c.vReset });
+        const [sGot, yGot] = neuron.sequence({}, s0, xs);
         return {
           case: c.name,
-          spikeMismatches: tf.sum(tf.notEqual(got.spikes, yRef)).dataSync()[0]!,
-          maxVDiff: tf.max(tf.abs(tf.sub(got.v, sRef.v))).dataSync()[0]!,
+          spikeMismatches: tf.sum(tf.notEqual(yGot, yRef)).dataSync()[0]!,
+          maxVDiff: tf.max(tf.abs(tf.sub(sGot.v, sRef.v))).dataSync()[0]!,
           spikes: tf.sum(yRef).dataSync()[0]!,
         };
       }),

@@ -14,7 +14,10 @@
  *
  *   h = v + (x − (v − V_r))·k;   s = [h ≥ V_th];   v' = s ? V_reset : h  (hard)   or  h − V_th·s  (soft)
  *
- * Forward only (inference): the gradient is the composed path's.
+ * Forward only: `lif().sequence` runs it on webgl when no gradient tape is recording (inference) and the neuron is
+ * a LIF with a constant τ; training on webgl runs the composed ops (and their gradients).
+ *
+ * @category fused
  */
 import * as tf from '@spikefn/core/tf';
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
