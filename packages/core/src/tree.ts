@@ -18,13 +18,6 @@ export type Empty = { readonly [key: string]: never };
 /** The empty record. @category trees */
 export const empty: Empty = Object.freeze({}) as Empty;
 
-/** A tree with the same structure as `T` but other leaves. @category trees */
-export type MapLeaves<T, L> = T extends tf.Tensor
-  ? L
-  : T extends readonly unknown[]
-    ? { readonly [I in keyof T]: MapLeaves<T[I], L> }
-    : { readonly [K in keyof T]: MapLeaves<T[K], L> };
-
 const isTensor = (x: unknown): x is tf.Tensor => x instanceof tf.Tensor;
 
 /** Paths and leaves in visiting order. A path is the list of keys/indices from the root. @category trees */
@@ -97,11 +90,6 @@ export function disposeExcept(tree: Tree, ...keep: readonly Tree[]): void {
 /** A deep copy with fresh tensors (`tf.clone` on every leaf). @category trees */
 export function clone<T extends Tree>(tree: T): T {
   return map(tree, (t) => tf.clone(t));
-}
-
-/** Shapes of every leaf, same structure. @category trees */
-export function shapes(tree: Tree): Array<readonly [string, readonly number[], string]> {
-  return flattenWithPaths(tree).map(([p, t]) => [p.join('.'), t.shape, t.dtype] as const);
 }
 
 /** Number of scalar entries over all leaves (e.g. the parameter count). @category trees */

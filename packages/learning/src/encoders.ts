@@ -15,19 +15,14 @@
  */
 import * as tf from '@spikefn/core/tf';
 import { foldIn, type Key } from '@spikefn/core/key';
-import { uniformArray } from '@spikefn/core/random';
+import { bernoulliLike, uniformArray } from '@spikefn/core/random';
 import { positiveInt, nonNegativeInt, oneOf } from '@spikefn/core/validate';
 
 /** An encoder: `(key, x, T) -> [T, ...x.shape]`. @category encoders */
 export type Encoder = (key: Key, x: tf.Tensor, T: number) => tf.Tensor;
 
 /** One Poisson step: `1[u < clip(x, 0, 1)]` with `u` drawn from `key`. @category encoders */
-export function poissonStep(key: Key, x: tf.Tensor): tf.Tensor {
-  const p = x.dataSync();
-  const u = uniformArray(key, p.length);
-  for (let i = 0; i < u.length; i++) u[i] = (u[i] as number) < (p[i] as number) ? 1 : 0;
-  return tf.tensor(u, x.shape, 'float32');
-}
+export const poissonStep = (key: Key, x: tf.Tensor): tf.Tensor => bernoulliLike(key, x);
 
 /** Poisson (Bernoulli rate) spikes for steps `t0 .. t0 + T − 1`, step t from `foldIn(key, t)`. @category encoders */
 export function poisson(key: Key, x: tf.Tensor, T: number, t0 = 0): tf.Tensor {
