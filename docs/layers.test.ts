@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { dispose } from '@spikefn/core/tree';
+import { treeDispose as dispose } from '@spikefn/core';
 import { B, T, seedLayers } from './examples/seed-layers.js';
 
 describe('docs/layers.md', () => {

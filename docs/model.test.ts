@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { dispose, leafNames } from '@spikefn/core/tree';
+import { treeDispose as dispose, treeLeafNames as leafNames } from '@spikefn/core';
 import { B, T, firstNetwork } from './examples/first-network.js';
 
 describe('docs/model.md', () => {

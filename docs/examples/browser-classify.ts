@@ -1,11 +1,11 @@
 // Classify a digit with the MNIST example's checkpoint, from bytes: the same code runs in a browser page (bytes from
 // `fetch`) and in Node (bytes from a file). Nothing here touches the file system or the DOM.
 import * as tf from '@spikefn/core/tf';
-import { setBackend } from '@spikefn/core/backend';
-import { key } from '@spikefn/core/key';
-import { evalCtx } from '@spikefn/core/layer';
-import { dispose } from '@spikefn/core/tree';
-import { decodeCheckpoint } from '@spikefn/learning/checkpoint-format';
+import { setBackend } from '@spikefn/core';
+import { key } from '@spikefn/core';
+import { evalCtx } from '@spikefn/core';
+import { treeDispose as dispose } from '@spikefn/core';
+import { decodeCheckpoint } from '@spikefn/learning';
 import { model, type ModelConfig, type ModelParams, type ModelState } from '../../examples/mnist/src/model.js';
 
 /** `bytes`: a checkpoint written by examples/mnist; `pixels`: 784 values in [0, 1]. Returns the class and firing rates. */
@@ -20,7 +20,7 @@ export async function classifyDigit(bytes: Uint8Array, pixels: Float32Array, bac
   const rates = tf.tidy(() => {
     const x = tf.tensor(pixels, [1, 1, 28, 28]);
     const [, spikes] = net.forward(params, state, x, evalCtx(key(0))); // spikes [T, 1, 10]
-    return tf.mean(spikes, 0).reshape([10]); // firing rate per class
+    return tf.reshape(tf.mean(spikes, 0), [10]); // firing rate per class
   });
   const r = Array.from(await rates.data());
   rates.dispose();

@@ -1,11 +1,11 @@
 import * as tf from '@spikefn/core/tf';
-import { key, split, type Key } from '@spikefn/core/key';
-import { bernoulli } from '@spikefn/core/random';
-import { sequential } from '@spikefn/core/sequential';
-import { seqToANN } from '@spikefn/core/seq-to-ann';
-import { multiStep } from '@spikefn/core/multi-step';
-import { linear } from '@spikefn/layers/linear';
-import { lif } from '@spikefn/neurons/lif';
+import { key, split, type Key } from '@spikefn/core';
+import { bernoulli } from '@spikefn/core';
+import { sequential } from '@spikefn/core';
+import { seqToANN } from '@spikefn/core';
+import { multiStep } from '@spikefn/core';
+import { linear } from '@spikefn/layers';
+import { lifNode } from '@spikefn/neurons';
 
 export const T = 6; // time steps
 export const B = 4; // batch
@@ -15,9 +15,9 @@ export function firstNetwork() {
   const [kInit, kData, kRun] = split(key(42), 3) as [Key, Key, Key];
   const net = sequential({
     fc1: seqToANN(linear({ inFeatures: 16, outFeatures: 8 })), // all T·B samples in one matmul
-    lif1: multiStep(lif({ tau: 2 })), //                           the LIF carries v over T
+    lif1: multiStep(lifNode({ tau: 2 })), //                           the LIF carries v over T
     fc2: seqToANN(linear({ inFeatures: 8, outFeatures: 2 })),
-    lif2: multiStep(lif({ tau: 2 })),
+    lif2: multiStep(lifNode({ tau: 2 })),
   });
   const params = net.init(kInit);
   const xs = bernoulli(kData, 0.5, [T, B, 16]);

@@ -1,12 +1,12 @@
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core/key';
-import { lif, lifRecord } from '@spikefn/neurons/lif';
-import { atan } from '@spikefn/neurons/surrogate';
+import { key } from '@spikefn/core';
+import { lifNode, lifRecord } from '@spikefn/neurons';
+import { atan } from '@spikefn/neurons';
 
 /** A LIF layer over T = 20 steps of a constant input: its spikes and membrane traces, then the input gradient. */
 export function lifTraces() {
   const config = { tau: 4, vReset: 0, surrogate: atan(2) };
-  const neuron = lif(config);
+  const neuron = lifNode(config);
   const xs = tf.fill([20, 3], 1.5); // [T, N]
   const s0 = neuron.initialState({}, [3], key(0)); // v = V_reset
 

@@ -1,10 +1,10 @@
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core/key';
-import { trainCtx } from '@spikefn/core/layer';
-import { multiStep } from '@spikefn/core/multi-step';
-import { sequential } from '@spikefn/core/sequential';
-import { dropout } from '@spikefn/layers/dropout';
-import { synapseFilter } from '@spikefn/layers/synapse-filter';
+import { key } from '@spikefn/core';
+import { trainCtx } from '@spikefn/core';
+import { multiStep } from '@spikefn/core';
+import { sequential } from '@spikefn/core';
+import { dropout } from '@spikefn/layers';
+import { synapseFilter } from '@spikefn/layers';
 
 export const T = 6;
 export const B = 2;

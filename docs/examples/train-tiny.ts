@@ -1,21 +1,21 @@
 import * as tf from '@spikefn/core/tf';
-import { foldIn, key } from '@spikefn/core/key';
-import { sequential } from '@spikefn/core/sequential';
-import { seqToANN } from '@spikefn/core/seq-to-ann';
-import { multiStep } from '@spikefn/core/multi-step';
-import { dispose } from '@spikefn/core/tree';
-import { linear } from '@spikefn/layers/linear';
-import { lif } from '@spikefn/neurons/lif';
-import { poisson } from '@spikefn/learning/encoders';
-import { rateMse } from '@spikefn/learning/losses';
-import { valueAndGradTree } from '@spikefn/learning/grad';
-import { adam } from '@spikefn/learning/optim/adam';
-import { step } from '@spikefn/learning/optim/optimizer';
+import { foldIn, key } from '@spikefn/core';
+import { sequential } from '@spikefn/core';
+import { seqToANN } from '@spikefn/core';
+import { multiStep } from '@spikefn/core';
+import { treeDispose as dispose } from '@spikefn/core';
+import { linear } from '@spikefn/layers';
+import { lifNode } from '@spikefn/neurons';
+import { poisson } from '@spikefn/learning';
+import { rateMse } from '@spikefn/learning';
+import { valueAndGradTree } from '@spikefn/learning';
+import { adam } from '@spikefn/learning';
+import { optimizerStep as step } from '@spikefn/learning';
 
 /** Learns to tell two rate patterns apart with BPTT through a LIF layer; returns the loss before and after. */
 export function trainTiny(steps = 40) {
   const T = 8;
-  const net = sequential({ fc: seqToANN(linear({ inFeatures: 6, outFeatures: 2 })), lif: multiStep(lif({ tau: 2 })) });
+  const net = sequential({ fc: seqToANN(linear({ inFeatures: 6, outFeatures: 2 })), lif: multiStep(lifNode({ tau: 2 })) });
   const patterns = tf.tensor2d([[0.9, 0.9, 0.9, 0.1, 0.1, 0.1], [0.1, 0.1, 0.1, 0.9, 0.9, 0.9]]); // firing probabilities
   const labels = tf.tensor1d([0, 1], 'int32');
   const opt = adam({ lr: 0.05 });

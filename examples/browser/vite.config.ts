@@ -1,5 +1,5 @@
 // The demo page: `pnpm --filter @spikefn/example-browser dev` (or `build` + `preview`). Served from 127.0.0.1.
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -7,6 +7,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 export default defineConfig({
   root: here,
+  // spikefn's packages from their TypeScript sources (the `@spikefn/source` condition of their export maps).
+  resolve: { conditions: ['@spikefn/source', ...defaultClientConditions] },
   base: './',
   publicDir: resolve(here, 'public'),
   server: { host: '127.0.0.1', fs: { allow: [resolve(here, '../..')] } },

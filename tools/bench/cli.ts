@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setBackend } from '@spikefn/core/backend';
+import { setBackend } from '@spikefn/core';
 import type { BenchRow } from './suite.js';
 import { suites } from './suites/index.js';
 

@@ -1,16 +1,16 @@
 /**
- * LIF multi-step forward in the page, ns per neuron-step, as the `lif` bench suite configures it: `lif()` (τ 2,
+ * LIF multi-step forward in the page, ns per neuron-step, as the `lifNode` bench suite configures it: `lifNode()` (τ 2,
  * V_th 1, hard reset to 0), input `2·U(0, 1)` of shape `[T, N]`. One timed call runs the whole sequence and reads the
  * spikes back (`dataSync`), so the GPU's work is inside the timing.
  *
- * Methods: `sequence` (what `multiStep(lif())` runs: the fused kernel where the backend has one — cpu —, else the
+ * Methods: `sequence` (what `multiStep(lifNode())` runs: the fused kernel where the backend has one — cpu —, else the
  * composed scan), `composed` (`sequenceComposed`: scan of the single step) and, on WebGL, `webgl-fused` (one shader
  * program for the whole sequence, see packages/neurons/src/fused/webgl.ts).
  */
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core/key';
-import { lif } from '@spikefn/neurons/lif';
-import { lifForwardWebgl } from '@spikefn/neurons/fused/webgl';
+import { key } from '@spikefn/core';
+import { lifNode } from '@spikefn/neurons';
+import { lifForwardWebgl } from '../../packages/neurons/src/fused/webgl.js';
 
 /** One bench row (the suite adds `suite`). */
 export type LifBenchRow = { backend: string; method: string; T: number; N: number; ms: number; nsPerNeuronStep: number; repeats: number };
@@ -19,7 +19,7 @@ export type LifBenchRow = { backend: string; method: string; T: number; N: numbe
 export const lifMethods = (): string[] => (tf.getBackend() === 'webgl' ? ['sequence', 'webgl-fused'] : ['sequence', 'composed']);
 
 export async function benchLif(method: string, T: number, N: number, repeats: number, chunk?: number): Promise<LifBenchRow> {
-  const neuron = lif();
+  const neuron = lifNode();
   const xs = tf.tidy(() => tf.mul(tf.randomUniform([T, N], 0, 1, 'float32', 1), 2));
   const s0 = neuron.initialState({}, [N], key(0));
   const call = (): void => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
+import { build, createServer, defaultClientConditions, preview, type PreviewServer, type ViteDevServer } from 'vite';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -48,6 +48,8 @@ async function serve(root: string, configFile: string | false): Promise<{ server
     logLevel: 'warn',
     clearScreen: false,
     server: { host: '127.0.0.1', port, strictPort: true, hmr: false, fs: { allow: [repo] } },
+    // The workspace's packages from their TypeScript sources (see `@spikefn/source` in their export maps).
+    resolve: { conditions: ['@spikefn/source', ...defaultClientConditions] },
   });
   await server.listen();
   return { server, url: `http://127.0.0.1:${port}/` };

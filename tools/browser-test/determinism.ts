@@ -4,10 +4,10 @@
  * compares them exactly. Pure and synchronous; imports nothing Node-only.
  */
 import * as tf from '@spikefn/core/tf';
-import { key, foldIn, split } from '@spikefn/core/key';
-import { bernoulli, normal, uniform } from '@spikefn/core/random';
-import { dropoutMask } from '@spikefn/layers/dropout';
-import { poisson } from '@spikefn/learning/encoders';
+import { key, foldIn, split } from '@spikefn/core';
+import { bernoulli, normal, uniform } from '@spikefn/core';
+import { dropoutMask } from '@spikefn/layers';
+import { poisson } from '@spikefn/learning';
 
 /** Named draws as plain number arrays (float32 values, exact as doubles). */
 export type Draws = Record<string, number[]>;
@@ -17,7 +17,7 @@ export function draws(): Draws {
   return tf.tidy(() => {
     const k = key(2024);
     const [k1, k2, k3, k4] = split(k, 4) as [ReturnType<typeof key>, ReturnType<typeof key>, ReturnType<typeof key>, ReturnType<typeof key>];
-    const pixels = tf.linspace(0, 1, 28 * 28).reshape([1, 28, 28]);
+    const pixels = tf.reshape(tf.linspace(0, 1, 28 * 28), [1, 28, 28]);
     // Values pass through each backend's tensors (upload, ops, download), not just the host arrays.
     const asArray = (t: tf.Tensor): number[] => Array.from(t.dataSync());
     return {

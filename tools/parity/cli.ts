@@ -2,7 +2,7 @@
  * `pnpm test:parity`: every SpikingJelly fixture file against spikefn, one line per file, exit 1 on any failure.
  * `SPIKEFN_FIXTURES=DIR pnpm test:parity` runs another folder of the same format.
  */
-import { setBackend } from '@spikefn/core/backend';
+import { setBackend } from '@spikefn/core';
 import { fixturesDir } from './fixtures.js';
 import { formatReport, runParity } from './run.js';
 

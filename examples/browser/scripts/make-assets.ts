@@ -10,10 +10,10 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCheckpointOrThrow } from '@spikefn/node/checkpoint';
-import { loadMnist, trainTestSplit, PIXELS } from '@spikefn/node/mnist';
-import { setBackend } from '@spikefn/core/backend';
-import { dispose } from '@spikefn/core/tree';
+import { loadCheckpointOrThrow } from '@spikefn/node';
+import { loadMnist, trainTestSplit, PIXELS } from '@spikefn/node';
+import { setBackend } from '@spikefn/core';
+import { treeDispose as dispose } from '@spikefn/core';
 import { runKeys, type TrainConfig } from '@spikefn/example-mnist/src/train';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -7,9 +7,12 @@
  *
  * @category example
  */
+// Backends are opt-in: a page imports the ones it offers; setBackend then selects one.
+import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@spikefn/core/tf';
-import { setBackend } from '@spikefn/core/backend';
-import { key } from '@spikefn/core/key';
+import { setBackend } from '@spikefn/core';
+import { key } from '@spikefn/core';
 import { padToMnist, SIDE } from './preprocess.js';
 import { clearRaster, drawImage, drawInputFrame, drawRasterColumn, drawRates, shownNeurons, type Raster } from './render.js';
 import { loadNet, type Activity, type Net } from './net.js';

@@ -6,11 +6,11 @@
  * @category example
  */
 import * as tf from '@spikefn/core/tf';
-import { evalCtx } from '@spikefn/core/layer';
-import { key, type Key } from '@spikefn/core/key';
-import { dispose, type Tree } from '@spikefn/core/tree';
-import { decodeCheckpoint, restoreLike, type Checkpoint } from '@spikefn/learning/checkpoint-format';
-import { poisson } from '@spikefn/learning/encoders';
+import { evalCtx } from '@spikefn/core';
+import { key, type Key } from '@spikefn/core';
+import { treeDispose as dispose, type Tree } from '@spikefn/core';
+import { decodeCheckpoint, restoreLike, type Checkpoint } from '@spikefn/learning';
+import { poisson } from '@spikefn/learning';
 import * as E from 'fp-ts/lib/Either.js';
 import { model, type Model, type ModelConfig, type ModelParams, type ModelState } from '@spikefn/example-mnist/src/model';
 

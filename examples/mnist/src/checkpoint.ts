@@ -6,9 +6,9 @@
  * @category examples
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { restoreLike, type Json } from '@spikefn/learning/checkpoint-format';
-import { loadCheckpointOrThrow, saveCheckpoint } from '@spikefn/node/checkpoint';
-import type { Tree } from '@spikefn/core/tree';
+import { restoreLike, type Json } from '@spikefn/learning';
+import { loadCheckpointOrThrow, saveCheckpoint } from '@spikefn/node';
+import type { Tree } from '@spikefn/core';
 import { model } from './model.js';
 import { disposeRun, initRun, runKeys, type History, type RunState, type TrainConfig } from './train.js';
 

@@ -19,15 +19,15 @@
  * @category examples
  */
 import * as tf from '@spikefn/core/tf';
-import { foldIn, key as makeKey, type Key } from '@spikefn/core/key';
-import type { Ctx } from '@spikefn/core/layer';
-import { seqToANN } from '@spikefn/core/seq-to-ann';
-import { batchNorm2d, type BatchNormParams, type BatchNormState } from '@spikefn/layers/batch-norm';
-import { conv2d, type Conv2dParams } from '@spikefn/layers/conv2d';
-import { linear, type LinearParams } from '@spikefn/layers/linear';
-import { maxPool2d } from '@spikefn/layers/max-pool2d';
-import { poisson } from '@spikefn/learning/encoders';
-import { lif } from '@spikefn/neurons/lif';
+import { foldIn, key as makeKey, type Key } from '@spikefn/core';
+import type { Ctx } from '@spikefn/core';
+import { seqToANN } from '@spikefn/core';
+import { batchNorm2d, type BatchNormParams, type BatchNormState } from '@spikefn/layers';
+import { conv2d, type Conv2dParams } from '@spikefn/layers';
+import { linear, type LinearParams } from '@spikefn/layers';
+import { maxPool2d } from '@spikefn/layers';
+import { poisson } from '@spikefn/learning';
+import { lifNode } from '@spikefn/neurons';
 
 /** The network's hyper-parameters (stored in checkpoints). @category examples */
 export type ModelConfig = {
@@ -65,7 +65,7 @@ export function model(config: ModelConfig) {
   const bn2 = seqToANN(batchNorm2d({ numFeatures: c2 }));
   const pool = seqToANN(maxPool2d({ kernelSize: 2 }));
   const fc = seqToANN(linear({ inFeatures: c2 * 49, outFeatures: 10 }));
-  const neuron = lif({ tau: config.tau, detachReset: true });
+  const neuron = lifNode({ tau: config.tau, detachReset: true });
   const T = config.timeSteps;
 
   const init = (key: Key): ModelParams => ({

@@ -14,15 +14,15 @@
  * @category examples
  */
 import * as tf from '@spikefn/core/tf';
-import { foldIn, key as makeKey, type Key } from '@spikefn/core/key';
-import { evalCtx, trainCtx } from '@spikefn/core/layer';
-import { dispose, type Tree } from '@spikefn/core/tree';
-import { valueAndGradTreeAux } from '@spikefn/learning/grad';
-import { rateCrossEntropy, rateMse, tetLoss } from '@spikefn/learning/losses';
-import { adam, type AdamState } from '@spikefn/learning/optim/adam';
-import { step as optimizerStep } from '@spikefn/learning/optim/optimizer';
-import { cosineDecay } from '@spikefn/learning/optim/schedule';
-import { batches, type Batch, type Digits } from '@spikefn/node/mnist';
+import { foldIn, key as makeKey, type Key } from '@spikefn/core';
+import { evalCtx, trainCtx } from '@spikefn/core';
+import { treeDispose as dispose, type Tree } from '@spikefn/core';
+import { valueAndGradTreeAux } from '@spikefn/learning';
+import { rateCrossEntropy, rateMse, tetLoss } from '@spikefn/learning';
+import { adam, type AdamState } from '@spikefn/learning';
+import { optimizerStep } from '@spikefn/learning';
+import { cosineDecay } from '@spikefn/learning';
+import { batches, type Batch, type Digits } from '@spikefn/node';
 import { model, predict, SPIKING_LAYERS, type Model, type ModelConfig, type ModelParams, type ModelState } from './model.js';
 
 /** Everything a run depends on (stored in the checkpoint). @category examples */

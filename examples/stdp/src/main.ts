@@ -7,9 +7,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setBackend } from '@spikefn/core/backend';
-import { key } from '@spikefn/core/key';
-import { lineChartSvg } from '@spikefn/learning/plot-svg';
+import { setBackend } from '@spikefn/core';
+import { key } from '@spikefn/core';
+import { lineChartSvg } from '@spikefn/learning';
 import { DEFAULT_STDP, runStdp } from './stdp.js';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');

@@ -17,12 +17,12 @@
  * @category examples
  */
 import * as tf from '@spikefn/core/tf';
-import { foldIn, type Key } from '@spikefn/core/key';
-import { uniform } from '@spikefn/core/random';
-import { evalCtx } from '@spikefn/core/layer';
-import { stdpInitialTraces, stdpLinearStep, type StdpTraces } from '@spikefn/learning/stdp';
-import { poissonStep } from '@spikefn/learning/encoders';
-import { lif } from '@spikefn/neurons/lif';
+import { foldIn, type Key } from '@spikefn/core';
+import { uniform } from '@spikefn/core';
+import { evalCtx } from '@spikefn/core';
+import { stdpInitialTraces, stdpLinearStep, type StdpTraces } from '@spikefn/learning';
+import { poissonStep } from '@spikefn/learning';
+import { lifNode } from '@spikefn/neurons';
 
 /** Settings of the STDP demo. @category examples */
 export type StdpDemoConfig = {
@@ -59,7 +59,7 @@ export type StdpResult = {
 
 /** Runs the demo from `key`. Pure apart from the returned numbers: every tensor is freed. @category examples */
 export function runStdp(key: Key, c: StdpDemoConfig = DEFAULT_STDP, every = 10): StdpResult {
-  const neuron = lif({ tau: c.tau });
+  const neuron = lifNode({ tau: c.tau });
   const rates = [0, 1].map((p) => tf.tensor2d([patternRates(c, p)]));
   let w = tf.tidy(() => tf.add(0.45, uniform(foldIn(key, 0), [2, c.inputs], 0, 0.1)));
   const stdp = c.softBounds
@@ -75,7 +75,7 @@ export function runStdp(key: Key, c: StdpDemoConfig = DEFAULT_STDP, every = 10):
       const current = tf.matMul(pre, weight, false, true); // [1, 2]
       const [s, spikes] = neuron.step({}, { v }, current, evalCtx(key));
       // hard WTA: keep the spike of the neuron with the larger current when both fire.
-      const winner = tf.oneHot(tf.argMax(tf.mul(tf.add(current, 1e-6), spikes), 1), 2).toFloat();
+      const winner = tf.cast(tf.oneHot(tf.argMax(tf.mul(tf.add(current, 1e-6), spikes), 1), 2), 'float32');
       return [s.v, tf.mul(spikes, winner)];
     });
 

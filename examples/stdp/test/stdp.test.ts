@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core/key';
+import { key } from '@spikefn/core';
 import { DEFAULT_STDP, runStdp } from '../src/stdp.js';
 
 describe('STDP example', () => {

@@ -1,24 +1,55 @@
 /**
- * `@spikefn/core`: the functional core. Each module is also its own entry point (`@spikefn/core/scan`); this
- * index gathers them as namespaces, not as one flat list.
+ * `@spikefn/core`: the functional core of spikefn. Layers are records of pure functions
+ * (`init`, `initialState`, `step`, `outputShape`), time is a {@link scan}, randomness comes from explicit
+ * {@link Key}s and parameters and states are {@link Tree}s of tensors.
  *
- * @category index
+ * TensorFlow.js itself is reached through the second entry point, `@spikefn/core/tf` (tfjs-core with its
+ * gradients registered).
+ *
+ * @packageDocumentation
  */
-export * as Backend from './backend.js';
-export * as Init from './init.js';
-export * as Keys from './key.js';
-export * as Random from './random.js';
-export * as Tree from './tree.js';
-export * as Validate from './validate.js';
-export type { AnyLayer, Ctx, Layer, ParamsOf, StateOf } from './layer.js';
-export { evalCtx, stateless, tidyStep, trainCtx } from './layer.js';
-export { key, foldIn, split, type Key } from './key.js';
-export { runSequence, scan, scanLayer, type ScanBody, type ScanOptions } from './scan.js';
-export { sequential } from './sequential.js';
+export { setBackend, getBackend, backendNames, BackendUnavailableError, type BackendName, type SetBackendOptions } from './backend.js';
+export { registerFastKernels, unregisterFastKernels, fastKernelNames, isFastKernelRegistered } from './kernels/index.js';
+export { key, isKey, foldIn, split, split2, type Key } from './key.js';
+export { uniform, normal, bernoulli, bernoulliLike, uniformArray } from './random.js';
+export { kaimingUniform, fanInUniform } from './init.js';
+export {
+  empty as emptyTree,
+  leaves as treeLeaves,
+  leafNames as treeLeafNames,
+  flattenWithPaths as treeFlattenWithPaths,
+  unflatten as treeUnflatten,
+  map as treeMap,
+  zipWith as treeZipWith,
+  dispose as treeDispose,
+  disposeExcept as treeDisposeExcept,
+  clone as treeClone,
+  size as treeSize,
+  type Tree,
+  type Empty as EmptyTree,
+} from './tree.js';
+export {
+  SpikefnArgumentError,
+  showShape,
+  finite as checkFinite,
+  positive as checkPositive,
+  positiveInt as checkPositiveInt,
+  nonNegativeInt as checkNonNegativeInt,
+  probability as checkProbability,
+  dropProbability as checkDropProbability,
+  oneOf as checkOneOf,
+  rank as checkRank,
+  minRank as checkMinRank,
+  dim as checkDim,
+  sameShape as checkSameShape,
+  validShape as checkShape,
+  type Shape,
+} from './validate.js';
+export { stateless, evalCtx, trainCtx, tidyStep, type Ctx, type Layer, type AnyLayer, type ParamsOf, type StateOf } from './layer.js';
+export { scan, scanLayer, runSequence, type ScanBody, type ScanOptions } from './scan.js';
+export { sequential, type SequentialParams, type SequentialState } from './sequential.js';
 export { multiStep } from './multi-step.js';
 export { seqToANN } from './seq-to-ann.js';
-export { elementWiseRecurrent, type ElementWise } from './element-wise-recurrent.js';
-export { linearRecurrent } from './linear-recurrent.js';
-export { printShape, tap, type Logger } from './tap.js';
-export { setBackend, type BackendName } from './backend.js';
-export { SpikefnArgumentError } from './validate.js';
+export { elementWiseRecurrent, type ElementWise, type ElementWiseRecurrentState } from './element-wise-recurrent.js';
+export { linearRecurrent, type LinearRecurrentParams, type LinearRecurrentState } from './linear-recurrent.js';
+export { tap, type Logger } from './tap.js';

@@ -1,5 +1,5 @@
 /**
- * `tap(label, logger)` (alias `printShape`): SpikingJelly's `PrintShapeModule`. A stateless layer that reports
+ * `tap(label, logger)` (`printShape` in `@spikefn/layers`): SpikingJelly's `PrintShapeModule`. A stateless layer that reports
  * `label` and the input's shape through an injectable logger and returns its input unchanged: `y = x`.
  *
  * @category combinators
@@ -25,5 +25,3 @@ export function tap(label = 'PrintShapeModule', logger: Logger = defaultLogger):
   });
 }
 
-/** SpikingJelly's name for {@link tap}. @category combinators */
-export const printShape = tap;

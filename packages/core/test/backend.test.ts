@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { setBackend, BackendUnavailableError } from '@spikefn/core/backend';
+import { setBackend, BackendUnavailableError } from '../src/backend.js';
 
 describe('setBackend', () => {
   it('selects cpu and wasm', async () => {
@@ -15,7 +15,7 @@ describe('setBackend', () => {
     const err = await setBackend('tensorflow').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BackendUnavailableError);
     expect(String(err)).toMatch(/@tensorflow\/tfjs-node-gpu/);
-    expect(String(err)).toMatch(/pnpm add/);
+    expect(String(err)).toMatch(/npm install @tensorflow\/tfjs-node-gpu/);
     expect(tf.getBackend()).toBe('cpu');
   });
   it('explains that webgl needs a browser', async () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { foldIn, isKey, key, split, split2 } from '@spikefn/core/key';
-import { bernoulli, normal, uniform, uniformArray } from '@spikefn/core/random';
-import { setBackend } from '@spikefn/core/backend';
+import { foldIn, isKey, key, split, split2 } from '../src/key.js';
+import { bernoulli, normal, uniform, uniformArray } from '../src/random.js';
+import { setBackend } from '../src/backend.js';
 
 const seedArb = fc.integer({ min: -(2 ** 40), max: 2 ** 40 });
 

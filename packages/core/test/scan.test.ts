@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { key, foldIn } from '@spikefn/core/key';
-import { scan } from '@spikefn/core/scan';
-import { uniform } from '@spikefn/core/random';
-import { leaves } from '@spikefn/core/tree';
-import { checkLayerLaws } from '@spikefn/testing/laws';
+import { key, foldIn } from '../src/key.js';
+import { scan } from '../src/scan.js';
+import { uniform } from '../src/random.js';
+import { leaves } from '../src/tree.js';
+import { checkLayerLaws } from '@spikefn/testing';
 import { toy, toyReference } from './toy.js';
 
 const k = key(0);

@@ -1,9 +1,9 @@
 // A toy stateful layer for testing the core without importing neurons (core must not import upward):
 // a leaky integrator with a threshold, y = [v' >= 1], v' = 0.5·v + x·w, reset to 0 where y = 1.
 import * as tf from '@spikefn/core/tf';
-import { tidyStep, type Layer } from '@spikefn/core/layer';
-import { uniform } from '@spikefn/core/random';
-import { sameShape } from '@spikefn/core/validate';
+import { tidyStep, type Layer } from '../src/layer.js';
+import { uniform } from '../src/random.js';
+import { sameShape } from '../src/validate.js';
 
 export type ToyParams = { readonly w: tf.Tensor };
 export type ToyState = { readonly v: tf.Tensor };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { clone, dispose, disposeExcept, flattenWithPaths, leafNames, leaves, map, size, unflatten, zipWith } from '@spikefn/core/tree';
+import { clone, dispose, disposeExcept, flattenWithPaths, leafNames, leaves, map, size, unflatten, zipWith } from '../src/tree.js';
 
 const make = () => ({ conv: { weight: tf.ones([2, 2]), bias: tf.zeros([2]) }, list: [tf.scalar(3), tf.scalar(4)] });
 

@@ -19,12 +19,12 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { fanInUniform, kaimingUniform } from '@spikefn/core/init';
-import { isFastKernelRegistered } from '@spikefn/core/kernels/index';
-import { split2 } from '@spikefn/core/key';
-import { stateless, type Layer } from '@spikefn/core/layer';
-import type { Empty } from '@spikefn/core/tree';
-import { dim, nonNegativeInt, positiveInt, rank, SpikefnArgumentError, type Shape } from '@spikefn/core/validate';
+import { fanInUniform, kaimingUniform } from '@spikefn/core';
+import { isFastKernelRegistered } from '@spikefn/core';
+import { split2 } from '@spikefn/core';
+import { stateless, type Layer } from '@spikefn/core';
+import type { EmptyTree as Empty } from '@spikefn/core';
+import { checkDim as dim, checkNonNegativeInt as nonNegativeInt, checkPositiveInt as positiveInt, checkRank as rank, SpikefnArgumentError, type Shape } from '@spikefn/core';
 
 /** One number for both spatial axes, or `[height, width]`. @category layers */
 export type Pair = number | readonly [number, number];

@@ -16,9 +16,9 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { stateless, type Layer } from '@spikefn/core/layer';
-import { empty, type Empty } from '@spikefn/core/tree';
-import { minRank, positiveInt, SpikefnArgumentError, type Shape } from '@spikefn/core/validate';
+import { stateless, type Layer } from '@spikefn/core';
+import { emptyTree as empty, type EmptyTree as Empty } from '@spikefn/core';
+import { checkMinRank as minRank, checkPositiveInt as positiveInt, SpikefnArgumentError, type Shape } from '@spikefn/core';
 
 /** Hyper-parameters of {@link dct}: the block size k. @category layers */
 export type DctConfig = { readonly kernelSize: number };

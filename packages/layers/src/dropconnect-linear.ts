@@ -21,11 +21,11 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { fanInUniform, kaimingUniform } from '@spikefn/core/init';
-import { split2, type Key } from '@spikefn/core/key';
-import { tidyStep, type Layer } from '@spikefn/core/layer';
-import { bernoulli, normal } from '@spikefn/core/random';
-import { dim, dropProbability, positiveInt, rank, sameShape, SpikefnArgumentError, type Shape } from '@spikefn/core/validate';
+import { fanInUniform, kaimingUniform } from '@spikefn/core';
+import { split2, type Key } from '@spikefn/core';
+import { tidyStep, type Layer } from '@spikefn/core';
+import { bernoulli, normal } from '@spikefn/core';
+import { checkDim as dim, checkDropProbability as dropProbability, checkPositiveInt as positiveInt, checkRank as rank, checkSameShape as sameShape, SpikefnArgumentError, type Shape } from '@spikefn/core';
 import type { LinearParams } from './linear.js';
 
 /** An element-wise activation applied after the (dropped) linear map. @category layers */

@@ -19,12 +19,12 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import type { Key } from '@spikefn/core/key';
-import { tidyStep, type Layer } from '@spikefn/core/layer';
-import { multiStep } from '@spikefn/core/multi-step';
-import { bernoulli } from '@spikefn/core/random';
-import { empty, type Empty } from '@spikefn/core/tree';
-import { dropProbability, minRank, rank, sameShape, type Shape } from '@spikefn/core/validate';
+import type { Key } from '@spikefn/core';
+import { tidyStep, type Layer } from '@spikefn/core';
+import { multiStep } from '@spikefn/core';
+import { bernoulli } from '@spikefn/core';
+import { emptyTree as empty, type EmptyTree as Empty } from '@spikefn/core';
+import { checkDropProbability as dropProbability, checkMinRank as minRank, checkRank as rank, checkSameShape as sameShape, type Shape } from '@spikefn/core';
 
 /** The mask, fixed for a sequence: the input's shape (`dropout`) or `[N, C, 1, 1]` (`dropout2d`). @category layers */
 export type DropoutState = { readonly mask: tf.Tensor };

@@ -8,9 +8,9 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { stateless, type Layer } from '@spikefn/core/layer';
-import { empty, type Empty } from '@spikefn/core/tree';
-import { minRank, SpikefnArgumentError, type Shape } from '@spikefn/core/validate';
+import { stateless, type Layer } from '@spikefn/core';
+import { emptyTree as empty, type EmptyTree as Empty } from '@spikefn/core';
+import { checkMinRank as minRank, SpikefnArgumentError, type Shape } from '@spikefn/core';
 
 /** Axes to merge; defaults `startDim = 1`, `endDim = -1` (negative counts from the end). @category layers */
 export type FlattenConfig = { readonly startDim?: number; readonly endDim?: number };

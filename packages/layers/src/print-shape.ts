@@ -5,10 +5,12 @@
  *   y = x,   logger(label, x.shape)
  *
  * The logger is injectable (`(message, shape) => void`, default `console.log`), so tests and applications can
- * collect the reports instead of printing them. It lives in the core as `tap` (a combinator other packages use);
- * this module gives it its SpikingJelly name among the layers. The default label is `'PrintShapeModule'` (the
- * seed's `ext_str`).
+ * collect the reports instead of printing them. It is the core's `tap` combinator under its SpikingJelly name; the
+ * default label is `'PrintShapeModule'` (the seed's `ext_str`).
  *
  * @category layers
  */
-export { printShape, tap, type Logger } from '@spikefn/core/tap';
+import { tap, type EmptyTree, type Layer, type Logger } from '@spikefn/core';
+
+/** SpikingJelly's `PrintShapeModule`: `y = x`, reporting `label` and `x.shape` to `logger` on every step. */
+export const printShape = (label = 'PrintShapeModule', logger?: Logger): Layer<EmptyTree, EmptyTree> => (logger === undefined ? tap(label) : tap(label, logger));

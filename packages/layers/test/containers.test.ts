@@ -4,19 +4,19 @@
 // linear_recurrent_container); these tests run the combinations through the law kit and BPTT.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { elementWiseRecurrent } from '@spikefn/core/element-wise-recurrent';
-import { key } from '@spikefn/core/key';
-import { trainCtx } from '@spikefn/core/layer';
-import { linearRecurrent } from '@spikefn/core/linear-recurrent';
-import { multiStep } from '@spikefn/core/multi-step';
-import { uniform } from '@spikefn/core/random';
-import { scanLayer } from '@spikefn/core/scan';
-import { seqToANN } from '@spikefn/core/seq-to-ann';
-import { sequential } from '@spikefn/core/sequential';
-import { dispose, leaves } from '@spikefn/core/tree';
-import { checkLayerLaws } from '@spikefn/testing/laws';
-import { ifNode } from '@spikefn/neurons/if';
-import { lif } from '@spikefn/neurons/lif';
+import { elementWiseRecurrent } from '@spikefn/core';
+import { key } from '@spikefn/core';
+import { trainCtx } from '@spikefn/core';
+import { linearRecurrent } from '@spikefn/core';
+import { multiStep } from '@spikefn/core';
+import { uniform } from '@spikefn/core';
+import { scanLayer } from '@spikefn/core';
+import { seqToANN } from '@spikefn/core';
+import { sequential } from '@spikefn/core';
+import { treeDispose as dispose, treeLeaves as leaves } from '@spikefn/core';
+import { checkLayerLaws } from '@spikefn/testing';
+import { ifNode } from '@spikefn/neurons';
+import { lifNode } from '@spikefn/neurons';
 import { batchNorm2d } from '../src/batch-norm.js';
 import { conv2d } from '../src/conv2d.js';
 import { flatten } from '../src/flatten.js';
@@ -30,11 +30,11 @@ const convNet = () =>
   sequential({
     conv: conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3, padding: 1 }),
     bn: batchNorm2d({ numFeatures: 2 }),
-    sn1: lif({ tau: 2 }),
+    sn1: lifNode({ tau: 2 }),
     pool: maxPool2d({ kernelSize: 2 }),
     flat: flatten(),
     fc: linear({ inFeatures: 8, outFeatures: 3 }),
-    sn2: lif({ tau: 2 }),
+    sn2: lifNode({ tau: 2 }),
   });
 
 describe('containers over the layers (MultiStepContainer, SeqToANNContainer, ElementWise/LinearRecurrentContainer)', () => {
@@ -79,7 +79,7 @@ describe('containers over the layers (MultiStepContainer, SeqToANNContainer, Ele
   it('elementWiseRecurrent(IF, f) and linearRecurrent(linear → LIF) satisfy the law kit', () => {
     const er = elementWiseRecurrent(ifNode({ vReset: null }), (y, x) => tf.add(y, x));
     checkLayerLaws({ name: 'elementWiseRecurrent(if)', layer: er, params: {} }, [3], { numRuns: 5 });
-    const lr = linearRecurrent(sequential({ fc: linear({ inFeatures: 3, outFeatures: 2 }), sn: lif({ tau: 2 }) }), 3, 2);
+    const lr = linearRecurrent(sequential({ fc: linear({ inFeatures: 3, outFeatures: 2 }), sn: lifNode({ tau: 2 }) }), 3, 2);
     const params = lr.init(k0);
     checkLayerLaws({ name: 'linearRecurrent(linear-lif)', layer: lr, params, tol: { atol: 1e-5, rtol: 1e-4 } }, [3], { numRuns: 5 });
     dispose(params);

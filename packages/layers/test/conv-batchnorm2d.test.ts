@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core/key';
-import { evalCtx, trainCtx } from '@spikefn/core/layer';
-import { dispose } from '@spikefn/core/tree';
-import { checkLayerLaws } from '@spikefn/testing/laws';
+import { key } from '@spikefn/core';
+import { evalCtx, trainCtx } from '@spikefn/core';
+import { treeDispose as dispose } from '@spikefn/core';
+import { checkLayerLaws } from '@spikefn/testing';
 import { batchNorm2d } from '../src/batch-norm.js';
 import { conv2d } from '../src/conv2d.js';
 import { convBatchNorm2d, fuse, fusedBias, fusedWeight, scaleFusedBias, scaleFusedWeight, type ConvBatchNorm2dConfig, type ConvBatchNorm2dParams, type ConvBatchNorm2dState } from '../src/conv-batchnorm2d.js';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core/key';
-import { evalCtx } from '@spikefn/core/layer';
-import { dispose } from '@spikefn/core/tree';
-import { registerFastKernels, unregisterFastKernels } from '@spikefn/core/kernels/index';
-import { checkLayerLaws } from '@spikefn/testing/laws';
+import { key } from '@spikefn/core';
+import { evalCtx } from '@spikefn/core';
+import { treeDispose as dispose } from '@spikefn/core';
+import { registerFastKernels, unregisterFastKernels } from '@spikefn/core';
+import { checkLayerLaws } from '@spikefn/testing';
 import { conv2d, conv2dNchw, type Conv2dGeometry } from '../src/conv2d.js';
 import { at, build, data, expectClose, flat, leakFree, maxDiff, shapeOf, t, type Nd } from './helpers.js';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core/key';
-import { evalCtx } from '@spikefn/core/layer';
-import { checkLayerLaws } from '@spikefn/testing/laws';
+import { key } from '@spikefn/core';
+import { evalCtx } from '@spikefn/core';
+import { checkLayerLaws } from '@spikefn/testing';
 import { dct, dctApply, dctMatrix, inverseDct, inverseDctApply } from '../src/dct.js';
 import { at, build, data, expectClose, leakFree, maxDiff, t, type Nd } from './helpers.js';
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { foldIn, key } from '@spikefn/core/key';
-import { evalCtx, trainCtx } from '@spikefn/core/layer';
-import { dispose } from '@spikefn/core/tree';
-import { keyArb } from '@spikefn/testing/arbitraries';
-import { checkLayerLaws } from '@spikefn/testing/laws';
+import { foldIn, key } from '@spikefn/core';
+import { evalCtx, trainCtx } from '@spikefn/core';
+import { treeDispose as dispose } from '@spikefn/core';
+import { keyArb } from '@spikefn/testing';
+import { checkLayerLaws } from '@spikefn/testing';
 import { dropConnectLinear, dropConnectMasks, dropConnectMoments } from '../src/dropconnect-linear.js';
 import { at, build, data, expectClose, leakFree, maxDiff, t, type Nd } from './helpers.js';
 

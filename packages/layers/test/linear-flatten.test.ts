@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core/key';
-import { evalCtx } from '@spikefn/core/layer';
-import { dispose } from '@spikefn/core/tree';
-import { checkLayerLaws } from '@spikefn/testing/laws';
+import { key } from '@spikefn/core';
+import { evalCtx } from '@spikefn/core';
+import { treeDispose as dispose } from '@spikefn/core';
+import { checkLayerLaws } from '@spikefn/testing';
 import { flatten } from '../src/flatten.js';
 import { linear } from '../src/linear.js';
 import { at, build, data, expectClose, leakFree, t } from './helpers.js';

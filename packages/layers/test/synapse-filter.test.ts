@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core/key';
-import { evalCtx } from '@spikefn/core/layer';
-import { scanLayer } from '@spikefn/core/scan';
-import { dispose } from '@spikefn/core/tree';
-import { checkLayerLaws, sequenceInputs } from '@spikefn/testing/laws';
-import { spikeData } from '@spikefn/testing/arbitraries';
+import { key } from '@spikefn/core';
+import { evalCtx } from '@spikefn/core';
+import { scanLayer } from '@spikefn/core';
+import { treeDispose as dispose } from '@spikefn/core';
+import { checkLayerLaws, sequenceInputs } from '@spikefn/testing';
+import { spikeData } from '@spikefn/testing';
 import { synapseFilter } from '../src/synapse-filter.js';
 import { data, expectClose, leakFree, t } from './helpers.js';
 

@@ -27,7 +27,7 @@
  * @category checkpoints
  */
 import * as tf from '@spikefn/core/tf';
-import { flattenWithPaths, leaves, unflatten, type Tree } from '@spikefn/core/tree';
+import { treeFlattenWithPaths as flattenWithPaths, treeLeaves as leaves, treeUnflatten as unflatten, type Tree } from '@spikefn/core';
 import * as E from 'fp-ts/lib/Either.js';
 
 /** The spikefn version written into checkpoints (kept equal to the packages' version by a test). @category checkpoints */

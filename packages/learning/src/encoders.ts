@@ -14,9 +14,9 @@
  * @category encoders
  */
 import * as tf from '@spikefn/core/tf';
-import { foldIn, type Key } from '@spikefn/core/key';
-import { bernoulliLike, uniformArray } from '@spikefn/core/random';
-import { positiveInt, nonNegativeInt, oneOf } from '@spikefn/core/validate';
+import { foldIn, type Key } from '@spikefn/core';
+import { bernoulliLike, uniformArray } from '@spikefn/core';
+import { checkPositiveInt as positiveInt, checkNonNegativeInt as nonNegativeInt, checkOneOf as oneOf } from '@spikefn/core';
 
 /** An encoder: `(key, x, T) -> [T, ...x.shape]`. @category encoders */
 export type Encoder = (key: Key, x: tf.Tensor, T: number) => tf.Tensor;
@@ -45,7 +45,7 @@ export function latency(_key: Key, x: tf.Tensor, T: number): tf.Tensor {
     const tf_ = tf.cast(tf.round(tf.mul(T - 1, tf.sub(1, tf.clipByValue(x, 0, 1)))), 'int32');
     // one-hot over a new last axis, then move time to the front.
     const hot = tf.oneHot(tf.reshape(tf_, [-1]), T); // [n, T]
-    return tf.reshape(tf.transpose(hot), [T, ...x.shape]).toFloat();
+    return tf.cast(tf.reshape(tf.transpose(hot), [T, ...x.shape]), 'float32');
   });
 }
 

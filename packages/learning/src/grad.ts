@@ -12,8 +12,8 @@
  * @category training
  */
 import * as tf from '@spikefn/core/tf';
-import { leaves, unflatten, type Tree } from '@spikefn/core/tree';
-import { SpikefnArgumentError } from '@spikefn/core/validate';
+import { treeLeaves as leaves, treeUnflatten as unflatten, type Tree } from '@spikefn/core';
+import { SpikefnArgumentError } from '@spikefn/core';
 
 /** The result of {@link valueAndGradTree}. @category training */
 export type ValueAndGrad<P extends Tree> = { readonly value: tf.Scalar; readonly grads: P };

@@ -1,16 +1,36 @@
 /**
- * `@spikefn/learning`: training on the functional core. Each module is its own entry point
- * (`@spikefn/learning/optim/adam`); this index gathers them as namespaces.
+ * `@spikefn/learning`: training on `@spikefn/core`: gradients over parameter trees, optimisers and learning-rate
+ * schedules, losses on spike outputs, input encoders, STDP, a checkpoint format and SVG plots.
  *
- * @category index
+ * @packageDocumentation
  */
-export * as Grad from './grad.js';
-export * as Losses from './losses.js';
-export * as Encoders from './encoders.js';
-export * as Optimizer from './optim/optimizer.js';
-export * as Sgd from './optim/sgd.js';
-export * as Adam from './optim/adam.js';
-export * as Schedule from './optim/schedule.js';
-export * as CheckpointFormat from './checkpoint-format.js';
-export * as PlotSvg from './plot-svg.js';
-export * as Stdp from './stdp.js';
+export { valueAndGradTree, valueAndGradTreeAux, gradTree, clipByGlobalNorm, type ValueAndGrad, type ValueAndGradAux } from './grad.js';
+export { crossEntropy, firingRate, rateCrossEntropy, rateMse, tetLoss, predict, type Labels } from './losses.js';
+export { poisson, poissonStep, latency, direct, encoderNames, encoderByName, type Encoder } from './encoders.js';
+export { step as optimizerStep, readCount, type Optimizer } from './optim/optimizer.js';
+export { sgd, type SgdConfig, type SgdState } from './optim/sgd.js';
+export { adam, adamw, type AdamConfig, type AdamState } from './optim/adam.js';
+export { constant as constantSchedule, stepDecay, cosineDecay, warmup, lrAt, type Schedule, type LearningRate } from './optim/schedule.js';
+export {
+  encodeCheckpoint,
+  decodeCheckpoint,
+  restoreLike,
+  CheckpointError,
+  FORMAT_VERSION as CHECKPOINT_FORMAT_VERSION,
+  SPIKEFN_VERSION,
+  type Checkpoint,
+  type CheckpointErrorReason,
+  type Json,
+} from './checkpoint-format.js';
+export { lineChartSvg, stackSvg, rasterSvg, type LineChart, type Series, type RasterPanel } from './plot-svg.js';
+export {
+  stdpLinearStep,
+  stdpConv2dStep,
+  stdpInitialTraces,
+  legacyStdpStep,
+  type StdpConfig,
+  type StdpConv2dConfig,
+  type StdpTraces,
+  type LegacyStdpConfig,
+  type WeightFn,
+} from './stdp.js';

@@ -31,8 +31,8 @@
  * @category learning
  */
 import * as tf from '@spikefn/core/tf';
-import { dim, finite, rank, sameShape, SpikefnArgumentError, type Shape } from '@spikefn/core/validate';
-import { conv2dGeometry, conv2dOutputShape, conv2dWeightGrad, type Conv2dGeometry, type Pair } from '@spikefn/layers/conv2d';
+import { checkDim as dim, checkFinite as finite, checkRank as rank, checkSameShape as sameShape, SpikefnArgumentError, type Shape } from '@spikefn/core';
+import { conv2dGeometry, conv2dOutputShape, conv2dWeightGrad, type Conv2dGeometry, type Pair } from '@spikefn/layers';
 
 /** A weight dependence `f(W)`: a tensor of W's shape, or a number for a constant. @category learning */
 export type WeightFn = (w: tf.Tensor) => tf.Tensor | number;

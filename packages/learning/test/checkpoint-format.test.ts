@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import * as tf from '@spikefn/core/tf';
-import { dispose } from '@spikefn/core/tree';
-import { assertTreesClose } from '@spikefn/testing/assert';
-import { crc32, decodeCheckpoint, encodeCheckpoint, SPIKEFN_VERSION } from '@spikefn/learning/checkpoint-format';
+import { treeDispose as dispose } from '@spikefn/core';
+import { assertTreesClose } from '@spikefn/testing';
+import { crc32, decodeCheckpoint, encodeCheckpoint, SPIKEFN_VERSION } from '../src/checkpoint-format.js';
 
 describe('checkpoint format', () => {
   it('crc32 matches the standard check value', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core/key';
-import { scan } from '@spikefn/core/scan';
-import { dispose } from '@spikefn/core/tree';
-import { leakedBy } from '@spikefn/testing/assert';
-import { clipByGlobalNorm, gradTree, valueAndGradTree, valueAndGradTreeAux } from '@spikefn/learning/grad';
+import { key } from '@spikefn/core';
+import { scan } from '@spikefn/core';
+import { treeDispose as dispose } from '@spikefn/core';
+import { leakedBy } from '@spikefn/testing';
+import { clipByGlobalNorm, gradTree, valueAndGradTree, valueAndGradTreeAux } from '../src/grad.js';
 
 describe('valueAndGradTree', () => {
   it('returns the value and a gradient tree of the params structure', () => {

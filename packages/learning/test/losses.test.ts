@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { dispose } from '@spikefn/core/tree';
-import { leakedBy } from '@spikefn/testing/assert';
-import { crossEntropy, firingRate, predict, rateCrossEntropy, rateMse, tetLoss } from '@spikefn/learning/losses';
+import { treeDispose as dispose } from '@spikefn/core';
+import { leakedBy } from '@spikefn/testing';
+import { crossEntropy, firingRate, predict, rateCrossEntropy, rateMse, tetLoss } from '../src/losses.js';
 
 // T = 3, B = 2, C = 4 (T ≠ B on purpose).
 const OUT = [

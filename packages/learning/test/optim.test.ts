@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { dispose, leaves } from '@spikefn/core/tree';
-import { leakedBy } from '@spikefn/testing/assert';
-import { adam, adamw } from '@spikefn/learning/optim/adam';
-import { sgd } from '@spikefn/learning/optim/sgd';
-import { step, type Optimizer } from '@spikefn/learning/optim/optimizer';
-import type { Tree } from '@spikefn/core/tree';
-import { constant, cosineDecay, stepDecay, warmup } from '@spikefn/learning/optim/schedule';
-import { valueAndGradTree } from '@spikefn/learning/grad';
+import { treeDispose as dispose, treeLeaves as leaves } from '@spikefn/core';
+import { leakedBy } from '@spikefn/testing';
+import { adam, adamw } from '../src/optim/adam.js';
+import { sgd } from '../src/optim/sgd.js';
+import { step, type Optimizer } from '../src/optim/optimizer.js';
+import type { Tree } from '@spikefn/core';
+import { constant, cosineDecay, stepDecay, warmup } from '../src/optim/schedule.js';
+import { valueAndGradTree } from '../src/grad.js';
 
 const TOL = 1e-5;
 const close = (a: ArrayLike<number>, b: readonly number[]): void => {

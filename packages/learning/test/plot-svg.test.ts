@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lineChartSvg, rasterSvg, stackSvg } from '@spikefn/learning/plot-svg';
+import { lineChartSvg, rasterSvg, stackSvg } from '../src/plot-svg.js';
 
 const wellFormed = (s: string): void => {
   expect(s.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);

@@ -16,7 +16,7 @@
  *
  * @example
  * ```ts
- * import { ifNode } from '@spikefn/neurons/if';
+ * import { ifNode } from './if.js';
  * const node = ifNode({ vReset: null });
  * const state = node.initialState({}, [32, 100], key(0));
  * const [next, spikes] = node.sequence({}, state, xs); // xs: [T, 32, 100]
@@ -25,8 +25,8 @@
  * @category neurons
  */
 import * as tf from '@spikefn/core/tf';
-import { empty, type Empty } from '@spikefn/core/tree';
-import { SpikefnArgumentError } from '@spikefn/core/validate';
+import { emptyTree as empty, type EmptyTree as Empty } from '@spikefn/core';
+import { SpikefnArgumentError } from '@spikefn/core';
 import { neuronLayer, resolveBase, type BaseConfig, type NeuronLayer } from './neuron.js';
 
 /** IF settings (all optional; see the header for defaults). @category neurons */

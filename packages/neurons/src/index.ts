@@ -1,12 +1,31 @@
 /**
- * `@spikefn/neurons`: spiking neurons as pure steps on the core, with surrogate gradients and fused multi-step
- * kernels. Each module is its own entry point (`@spikefn/neurons/lif`); this index gathers them as namespaces.
+ * `@spikefn/neurons`: spiking neurons as pure layers on `@spikefn/core`, with surrogate gradients and fused
+ * multi-step kernels (registered lazily for the `cpu`, `wasm` and `webgl` backends).
  *
- * @category index
+ * | SpikingJelly | spikefn |
+ * |---|---|
+ * | `IFNode` / `MultiStepIFNode` | {@link ifNode} |
+ * | `LIFNode` / `MultiStepLIFNode` | {@link lifNode} |
+ * | `ParametricLIFNode` / `MultiStepParametricLIFNode` | {@link plifNode} |
+ * | `surrogate.*` | {@link sigmoid}, {@link atan}, {@link piecewiseQuadratic}, {@link piecewiseExp}, {@link softSign}, {@link erf}, {@link piecewiseLeakyRelu}, or your own with {@link surrogate} |
+ *
+ * @packageDocumentation
  */
-export * as Surrogate from './surrogate.js';
-export * as Neuron from './neuron.js';
-export * as If from './if.js';
-export * as Lif from './lif.js';
-export * as Plif from './plif.js';
-export { registerNeuronKernels } from './fused/register.js';
+export { ifNode, ifRecord, type IfConfig, type IfParams } from './if.js';
+export { lifNode, lifRecord, type LifConfig, type LifParams } from './lif.js';
+export { plifNode, plifRecord, plifWeight, type PlifConfig, type PlifParams } from './plif.js';
+export type { BaseConfig as NeuronConfig, BaseSettings as NeuronSettings, NeuronState, NeuronRecord, NeuronLayer } from './neuron.js';
+export {
+  surrogate,
+  isSurrogate,
+  heaviside,
+  sigmoid,
+  atan,
+  piecewiseQuadratic,
+  piecewiseExp,
+  softSign,
+  erf,
+  piecewiseLeakyRelu,
+  builtins as surrogates,
+  type Surrogate,
+} from './surrogate.js';

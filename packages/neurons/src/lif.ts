@@ -23,16 +23,16 @@
  *
  * @example
  * ```ts
- * import { lif } from '@spikefn/neurons/lif';
- * const neuron = lif({ tau: 2 });
+ * import { lifNode } from './lif.js';
+ * const neuron = lifNode({ tau: 2 });
  * const [state, spikes] = neuron.sequence({}, neuron.initialState({}, [B, C], key(0)), xs); // xs: [T, B, C]
  * ```
  *
  * @category neurons
  */
 import * as tf from '@spikefn/core/tf';
-import { empty, type Empty } from '@spikefn/core/tree';
-import { SpikefnArgumentError } from '@spikefn/core/validate';
+import { emptyTree as empty, type EmptyTree as Empty } from '@spikefn/core';
+import { SpikefnArgumentError } from '@spikefn/core';
 import { checkBoolean, checkTau, neuronLayer, resolveBase, type BaseConfig, type NeuronLayer } from './neuron.js';
 
 /** LIF settings (all optional; see the header for defaults). @category neurons */
@@ -46,10 +46,10 @@ export type LifConfig = BaseConfig & {
 export type LifParams = Empty;
 
 /** The LIF neuron layer. @category neurons */
-export function lif(config: LifConfig = {}): NeuronLayer<LifParams> {
-  const settings = resolveBase('lif', config);
-  const tau = checkTau('lif', 'config.tau', config.tau ?? 2);
-  const decayInput = checkBoolean('lif', 'config.decayInput', config.decayInput ?? true);
+export function lifNode(config: LifConfig = {}): NeuronLayer<LifParams> {
+  const settings = resolveBase('lifNode', config);
+  const tau = checkTau('lifNode', 'config.tau', config.tau ?? 2);
+  const decayInput = checkBoolean('lifNode', 'config.decayInput', config.decayInput ?? true);
   const k = Math.fround(1 / tau);
   return neuronLayer<LifParams>({
     kind: 'lif',
@@ -65,5 +65,5 @@ export function lif(config: LifConfig = {}): NeuronLayer<LifParams> {
   });
 }
 
-/** `lif(config).record`: a multi-step run that returns `[state', { spikes, v, vBeforeReset }]`. @category neurons */
-export const lifRecord = (config: LifConfig = {}) => lif(config).record;
+/** `lifNode(config).record`: a multi-step run that returns `[state', { spikes, v, vBeforeReset }]`. @category neurons */
+export const lifRecord = (config: LifConfig = {}) => lifNode(config).record;

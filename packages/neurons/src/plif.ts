@@ -23,8 +23,8 @@
  * @category neurons
  */
 import * as tf from '@spikefn/core/tf';
-import type { Key } from '@spikefn/core/key';
-import { SpikefnArgumentError } from '@spikefn/core/validate';
+import type { Key } from '@spikefn/core';
+import { SpikefnArgumentError } from '@spikefn/core';
 import { checkBoolean, checkTau, neuronLayer, resolveBase, type BaseConfig, type NeuronLayer } from './neuron.js';
 
 /** PLIF settings (all optional; see the header for defaults). @category neurons */
@@ -41,10 +41,10 @@ export type PlifParams = { readonly w: tf.Tensor };
 export const plifWeight = (tau: number): number => -Math.log(checkTau('plifWeight', 'tau', tau) - 1);
 
 /** The ParametricLIF neuron layer. @category neurons */
-export function plif(config: PlifConfig = {}): NeuronLayer<PlifParams> {
-  const settings = resolveBase('plif', config);
-  const tau = checkTau('plif', 'config.tau', config.tau ?? 2);
-  const decayInput = checkBoolean('plif', 'config.decayInput', config.decayInput ?? true);
+export function plifNode(config: PlifConfig = {}): NeuronLayer<PlifParams> {
+  const settings = resolveBase('plifNode', config);
+  const tau = checkTau('plifNode', 'config.tau', config.tau ?? 2);
+  const decayInput = checkBoolean('plifNode', 'config.decayInput', config.decayInput ?? true);
   const w0 = -Math.log(tau - 1);
   return neuronLayer<PlifParams>({
     kind: 'plif',
@@ -61,5 +61,5 @@ export function plif(config: PlifConfig = {}): NeuronLayer<PlifParams> {
   });
 }
 
-/** `plif(config).record`: a multi-step run that returns `[state', { spikes, v, vBeforeReset }]`. @category neurons */
-export const plifRecord = (config: PlifConfig = {}) => plif(config).record;
+/** `plifNode(config).record`: a multi-step run that returns `[state', { spikes, v, vBeforeReset }]`. @category neurons */
+export const plifRecord = (config: PlifConfig = {}) => plifNode(config).record;

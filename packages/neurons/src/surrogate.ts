@@ -27,7 +27,7 @@
  * @category surrogates
  */
 import * as tf from '@spikefn/core/tf';
-import { SpikefnArgumentError, positive } from '@spikefn/core/validate';
+import { SpikefnArgumentError, checkPositive as positive } from '@spikefn/core';
 
 /**
  * A surrogate spike function: a record of pure functions of a tensor `x = v − v_threshold`.

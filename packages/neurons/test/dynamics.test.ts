@@ -3,12 +3,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core/key';
-import type { Tree } from '@spikefn/core/tree';
-import { ifNode } from '@spikefn/neurons/if';
-import { lif } from '@spikefn/neurons/lif';
-import type { NeuronLayer, NeuronRecord } from '@spikefn/neurons/neuron';
-import { plif, plifWeight } from '@spikefn/neurons/plif';
+import { key } from '@spikefn/core';
+import type { Tree } from '@spikefn/core';
+import { ifNode } from '../src/if.js';
+import { lifNode } from '../src/lif.js';
+import type { NeuronLayer, NeuronRecord } from '../src/neuron.js';
+import { plifNode, plifWeight } from '../src/plif.js';
 import { toTensor } from '@spikefn/testing';
 import { build, inputsArb, MAX_STEPS, neuronSpecArb, values, type NeuronSpec } from './helpers.js';
 
@@ -28,7 +28,7 @@ describe('LIF relaxation: with zero input the membrane relaxes monotonically to 
         fc.record({ tau: f32(1.05, 20), vReset: fc.option(f32(-1, 0.5), { nil: null }), decayInput: fc.boolean(), T: fc.integer({ min: 1, max: 30 }) }),
         fc.array(f32(-3, 0.99), { minLength: 1, maxLength: 6 }),
         ({ tau, vReset, decayInput, T }, v0s) => {
-          const neuron = lif({ tau, vReset, decayInput, vThreshold: 1 });
+          const neuron = lifNode({ tau, vReset, decayInput, vThreshold: 1 });
           const vR = vReset ?? 0;
           tf.tidy(() => {
             const v0 = tf.tensor1d(v0s);
@@ -178,7 +178,7 @@ describe('LIF without firing equals its closed form', () => {
   it('decayInput: v_t = Σ_{s≤t} (1 − 1/τ)^{t−s}·x_s/τ; no decay_input: v_t = Σ_{s≤t} (1 − 1/τ)^{t−s}·x_s (v_0 = 0, V_r = 0)', () => {
     fc.assert(
       fc.property(f32(1.1, 10), fc.boolean(), fc.array(f32(-1, 1), { minLength: 1, maxLength: MAX_STEPS * 2 }), (tau, decayInput, xsRaw) => {
-        const neuron = lif({ tau, decayInput, vThreshold: 1e6 });
+        const neuron = lifNode({ tau, decayInput, vThreshold: 1e6 });
         const T = xsRaw.length;
         const xs32 = xsRaw.map((x) => Math.fround(x));
         const k = 1 / tau;
@@ -204,7 +204,7 @@ describe('ParametricLIF', () => {
   it('w starts at −log(τ₀ − 1), so sigmoid(w) = 1/τ₀', () => {
     fc.assert(
       fc.property(f32(1.05, 50), (tau) => {
-        const neuron = plif({ tau });
+        const neuron = plifNode({ tau });
         const { w } = neuron.init(key(0));
         expect(w.shape).toEqual([]);
         expect(w.dataSync()[0]).toBeCloseTo(Math.fround(plifWeight(tau)), 6);
@@ -218,8 +218,8 @@ describe('ParametricLIF', () => {
   it('with w fixed it is a LIF with τ = 1/sigmoid(w) (same spikes on inputs away from the threshold)', () => {
     tf.tidy(() => {
       const tau = 3;
-      const p = plif({ tau, vReset: -0.1 });
-      const l = lif({ tau, vReset: -0.1 });
+      const p = plifNode({ tau, vReset: -0.1 });
+      const l = lifNode({ tau, vReset: -0.1 });
       const xs = tf.randomUniform([20, 3, 4], 0, 2, 'float32', 7);
       const params = p.init(key(0));
       const [, rp] = p.record(params, p.initialState(params, [3, 4], key(0)), xs);
@@ -235,7 +235,7 @@ describe('ParametricLIF', () => {
 
   it('dL/dw matches a finite difference of a smooth loss (no firing: loss = Σ v_t·g_t)', () => {
     tf.tidy(() => {
-      const neuron = plif({ tau: 2.5, vThreshold: 1e6 });
+      const neuron = plifNode({ tau: 2.5, vThreshold: 1e6 });
       const xs = tf.randomUniform([12, 2, 3], -1, 1, 'float32', 9);
       const g = tf.randomNormal([12, 2, 3], 0, 1, 'float32', 10);
       const s0 = neuron.initialState({ w: tf.scalar(0) }, [2, 3], key(0));

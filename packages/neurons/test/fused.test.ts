@@ -3,13 +3,13 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core/key';
-import { multiStep } from '@spikefn/core/multi-step';
-import { runSequence } from '@spikefn/core/scan';
-import type { Tree } from '@spikefn/core/tree';
-import { lif } from '@spikefn/neurons/lif';
-import { plif } from '@spikefn/neurons/plif';
-import { NEURON_BACKWARD, NEURON_FORWARD, registerNeuronKernels } from '@spikefn/neurons/fused/register';
+import { key } from '@spikefn/core';
+import { multiStep } from '@spikefn/core';
+import { runSequence } from '@spikefn/core';
+import type { Tree } from '@spikefn/core';
+import { lifNode } from '../src/lif.js';
+import { plifNode } from '../src/plif.js';
+import { NEURON_BACKWARD, NEURON_FORWARD, registerNeuronKernels } from '../src/fused/register.js';
 import { leakedBy, toTensor } from '@spikefn/testing';
 import { build, expectExact, expectGradClose, inputsArb, neuronSpecArb } from './helpers.js';
 
@@ -145,7 +145,7 @@ describe('the fused path is what multi-step runs use', () => {
   };
 
   it('multiStep(lif) and runSequence(lif) run the fused forward kernel; a scan of step does not', async () => {
-    const neuron = lif();
+    const neuron = lifNode();
     const xs = tf.randomUniform([7, 3, 4], 0, 2, 'float32', 1);
     const ms = multiStep(neuron);
     const state = ms.initialState({}, xs.shape, key(0));
@@ -156,7 +156,7 @@ describe('the fused path is what multi-step runs use', () => {
   });
 
   it('the backward pass runs the fused backward kernel', async () => {
-    const neuron = plif();
+    const neuron = plifNode();
     const params = neuron.init(key(0));
     const xs = tf.randomUniform([5, 2, 3], 0, 2, 'float32', 1);
     const state = neuron.initialState(params, [2, 3], key(0));
@@ -166,7 +166,7 @@ describe('the fused path is what multi-step runs use', () => {
   });
 
   it('without a fused kernel for the backend, sequence falls back to the composed scan with the same results', () => {
-    const neuron = lif({ vReset: null });
+    const neuron = lifNode({ vReset: null });
     const xs = tf.randomUniform([6, 2, 5], 0, 2, 'float32', 3);
     const state = neuron.initialState({}, [2, 5], key(0));
     const [sRef, yRef] = neuron.sequence({}, state, xs);

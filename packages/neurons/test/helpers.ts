@@ -1,13 +1,13 @@
 // Shared generators and checks of the neuron tests (not a test file itself).
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core/key';
-import type { Tree } from '@spikefn/core/tree';
-import { ifNode } from '@spikefn/neurons/if';
-import { lif } from '@spikefn/neurons/lif';
-import type { NeuronLayer } from '@spikefn/neurons/neuron';
-import { plif } from '@spikefn/neurons/plif';
-import { atan, erf, piecewiseExp, piecewiseLeakyRelu, piecewiseQuadratic, sigmoid, softSign, type Surrogate } from '@spikefn/neurons/surrogate';
+import { key } from '@spikefn/core';
+import type { Tree } from '@spikefn/core';
+import { ifNode } from '../src/if.js';
+import { lifNode } from '../src/lif.js';
+import type { NeuronLayer } from '../src/neuron.js';
+import { plifNode } from '../src/plif.js';
+import { atan, erf, piecewiseExp, piecewiseLeakyRelu, piecewiseQuadratic, sigmoid, softSign, type Surrogate } from '../src/surrogate.js';
 import { floatData, timeBatchShapeArb, type TensorData } from '@spikefn/testing';
 
 /** Bounds of the generated neurons and inputs. */
@@ -60,8 +60,8 @@ export function build(spec: NeuronSpec): { readonly layer: NeuronLayer<Tree>; re
   const base = { vThreshold: spec.vThreshold, vReset: spec.vReset, detachReset: spec.detachReset, surrogate: make() };
   const name = `${spec.model}(vth ${spec.vThreshold}, vReset ${spec.vReset}, detach ${spec.detachReset}, ${sname}, tau ${spec.tau}, decayInput ${spec.decayInput})`;
   if (spec.model === 'if') return { layer: ifNode(base) as NeuronLayer<Tree>, params: {}, name };
-  if (spec.model === 'lif') return { layer: lif({ ...base, tau: spec.tau, decayInput: spec.decayInput }) as NeuronLayer<Tree>, params: {}, name };
-  const layer = plif({ ...base, tau: spec.tau, decayInput: spec.decayInput });
+  if (spec.model === 'lif') return { layer: lifNode({ ...base, tau: spec.tau, decayInput: spec.decayInput }) as NeuronLayer<Tree>, params: {}, name };
+  const layer = plifNode({ ...base, tau: spec.tau, decayInput: spec.decayInput });
   return { layer: layer as unknown as NeuronLayer<Tree>, params: layer.init(key(0)), name };
 }
 

@@ -1,23 +1,23 @@
 // The generic layer laws of @spikefn/testing (determinism, chunking invariance, reset, batch independence, carry
 // shape and dtype, no leak) on every neuron, single step and through multiStep.
 import { describe, it } from 'vitest';
-import { key } from '@spikefn/core/key';
-import { multiStep } from '@spikefn/core/multi-step';
-import type { Layer } from '@spikefn/core/layer';
-import type { Tree } from '@spikefn/core/tree';
-import { ifNode } from '@spikefn/neurons/if';
-import { lif } from '@spikefn/neurons/lif';
-import { plif } from '@spikefn/neurons/plif';
-import { atan, piecewiseQuadratic } from '@spikefn/neurons/surrogate';
+import { key } from '@spikefn/core';
+import { multiStep } from '@spikefn/core';
+import type { Layer } from '@spikefn/core';
+import type { Tree } from '@spikefn/core';
+import { ifNode } from '../src/if.js';
+import { lifNode } from '../src/lif.js';
+import { plifNode } from '../src/plif.js';
+import { atan, piecewiseQuadratic } from '../src/surrogate.js';
 import { checkLayerLaws, floatData, timeBatchShapeArb } from '@spikefn/testing';
 
 const FEATURES = [3];
 const neurons: Array<[string, Layer<Tree, Tree>, Tree]> = [
   ['ifNode() (hard reset)', ifNode() as unknown as Layer<Tree, Tree>, {}],
   ['ifNode soft reset, detachReset', ifNode({ vReset: null, detachReset: true, surrogate: atan() }) as unknown as Layer<Tree, Tree>, {}],
-  ['lif()', lif() as unknown as Layer<Tree, Tree>, {}],
-  ['lif no decay_input, vReset -0.2', lif({ decayInput: false, vReset: -0.2, tau: 4, surrogate: piecewiseQuadratic() }) as unknown as Layer<Tree, Tree>, {}],
-  ['plif(tau 3)', plif({ tau: 3 }) as unknown as Layer<Tree, Tree>, plif({ tau: 3 }).init(key(0))],
+  ['lifNode()', lifNode() as unknown as Layer<Tree, Tree>, {}],
+  ['lif no decay_input, vReset -0.2', lifNode({ decayInput: false, vReset: -0.2, tau: 4, surrogate: piecewiseQuadratic() }) as unknown as Layer<Tree, Tree>, {}],
+  ['plifNode(tau 3)', plifNode({ tau: 3 }) as unknown as Layer<Tree, Tree>, plifNode({ tau: 3 }).init(key(0))],
 ];
 
 describe.each(neurons)('layer laws: %s', (name, layer, params) => {

@@ -2,8 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { SpikefnArgumentError } from '@spikefn/core/validate';
-import { atan, builtins, erf, expNonPositive, heaviside, piecewiseExp, piecewiseLeakyRelu, piecewiseQuadratic, sigmoid, softSign } from '@spikefn/neurons/surrogate';
+import { SpikefnArgumentError } from '@spikefn/core';
+import { atan, builtins, erf, expNonPositive, heaviside, piecewiseExp, piecewiseLeakyRelu, piecewiseQuadratic, sigmoid, softSign } from '../src/surrogate.js';
 import { leakedBy } from '@spikefn/testing';
 import { SURROGATES } from './helpers.js';
 

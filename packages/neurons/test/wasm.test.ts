@@ -2,11 +2,11 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { setBackend } from '@spikefn/core/backend';
-import { key } from '@spikefn/core/key';
-import type { Tree } from '@spikefn/core/tree';
-import { lif } from '@spikefn/neurons/lif';
-import { NEURON_BACKWARD, NEURON_FORWARD } from '@spikefn/neurons/fused/register';
+import { setBackend } from '@spikefn/core';
+import { key } from '@spikefn/core';
+import type { Tree } from '@spikefn/core';
+import { lifNode } from '../src/lif.js';
+import { NEURON_BACKWARD, NEURON_FORWARD } from '../src/fused/register.js';
 import { leakedBy, toTensor } from '@spikefn/testing';
 import { build, expectExact, expectGradClose, inputsArb, neuronSpecArb } from './helpers.js';
 
@@ -50,7 +50,7 @@ describe('wasm: fused == composed', () => {
   });
 
   it('uses the fused kernels and leaks nothing', async () => {
-    const neuron = lif();
+    const neuron = lifNode();
     const xs = tf.randomUniform([6, 2, 3], 0, 2, 'float32', 1);
     const state = neuron.initialState({}, [2, 3], key(0));
     const info = await tf.profile(() => tf.grads((x: tf.Tensor) => tf.sum(neuron.sequence({}, state, x)[1]))([xs]));

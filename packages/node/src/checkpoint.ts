@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { CheckpointError, decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '@spikefn/learning/checkpoint-format';
+import { CheckpointError, decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '@spikefn/learning';
 
 /** Writes `ckpt` to `path` (creating the folder), atomically. Returns the bytes written. @category checkpoints */
 export function saveCheckpoint(path: string, ckpt: Parameters<typeof encodeCheckpoint>[0]): number {

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import * as tf from '@spikefn/core/tf';
-import { dispose } from '@spikefn/core/tree';
-import { assertTreesClose } from '@spikefn/testing/assert';
-import { loadCheckpoint, loadCheckpointOrThrow, saveCheckpoint } from '@spikefn/node/checkpoint';
-import { CheckpointError, restoreLike } from '@spikefn/learning/checkpoint-format';
+import { treeDispose as dispose } from '@spikefn/core';
+import { assertTreesClose } from '@spikefn/testing';
+import { loadCheckpoint, loadCheckpointOrThrow, saveCheckpoint } from '../src/checkpoint.js';
+import { CheckpointError, restoreLike } from '@spikefn/learning';
 
 const dir = mkdtempSync(join(tmpdir(), 'ckpt-'));
 

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { key } from '@spikefn/core/key';
-import { batches, loadMnist, MnistUnavailableError, permutation, PIXELS, trainTestSplit } from '@spikefn/node/mnist';
+import { key } from '@spikefn/core';
+import { batches, loadMnist, MnistUnavailableError, permutation, PIXELS, trainTestSplit } from '../src/mnist.js';
 
 describe('mnist', () => {
   it('loads the 10,000 real digits shipped in the package, pixels in [0, 1], every class present', () => {

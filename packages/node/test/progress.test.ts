@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, progressBar } from '@spikefn/node/progress';
+import { formatDuration, progressBar } from '../src/progress.js';
 
 const sink = (isTTY: boolean): { out: string[]; write(s: string): void; isTTY: boolean; columns: number } => {
   const out: string[] = [];

@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { key, type Key } from '@spikefn/core/key';
+import { key, type Key } from '@spikefn/core';
 
 /** A shape with its data, row-major. @category testing */
 export type TensorData = { readonly shape: readonly number[]; readonly data: readonly number[] };

@@ -4,7 +4,7 @@
  * @category testing
  */
 import * as tf from '@spikefn/core/tf';
-import { flattenWithPaths, type Tree } from '@spikefn/core/tree';
+import { treeFlattenWithPaths as flattenWithPaths, type Tree } from '@spikefn/core';
 
 /** Tolerances: `|a - b| <= atol + rtol·|b|`. `{atol: 0, rtol: 0}` is bitwise equality. @category testing */
 export type Tol = { readonly atol: number; readonly rtol: number };

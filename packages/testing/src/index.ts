@@ -2,8 +2,8 @@
  * `@spikefn/testing`: fast-check arbitraries and reusable laws for spiking layers, for spikefn's own tests and for
  * users who property-test their layers.
  *
- * @category index
+ * @packageDocumentation
  */
-export * from './arbitraries.js';
-export * from './assert.js';
-export * from './laws.js';
+export { keyArb, shapeArb, timeBatchShapeArb, floatData, spikeData, withShape, toTensor, MAX_T, MAX_BATCH, MAX_FEATURES, type TensorData } from './arbitraries.js';
+export { exact, assertTreesClose, leakedBy, type Tol } from './assert.js';
+export { determinism, chunkingInvariance, resetIsInitialState, batchIndependence, carryKeepsShape, noLeak, checkLayerLaws, sequenceInputs, testKey, type Subject, type LawOptions } from './laws.js';

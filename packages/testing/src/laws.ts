@@ -17,10 +17,10 @@
  */
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { key as makeKey, type Key } from '@spikefn/core/key';
-import type { Layer } from '@spikefn/core/layer';
-import { runSequence, scan } from '@spikefn/core/scan';
-import { dispose, flattenWithPaths, type Tree } from '@spikefn/core/tree';
+import { key as makeKey, type Key } from '@spikefn/core';
+import type { Layer } from '@spikefn/core';
+import { runSequence, scan } from '@spikefn/core';
+import { treeDispose as dispose, treeFlattenWithPaths as flattenWithPaths, type Tree } from '@spikefn/core';
 import { assertTreesClose, exact, leakedBy, type Tol } from './assert.js';
 import { floatData, keyArb, toTensor, type TensorData } from './arbitraries.js';
 

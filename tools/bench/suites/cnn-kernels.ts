@@ -17,8 +17,8 @@
  * sequence.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { setBackend } from '@spikefn/core/backend';
-import { isFastKernelRegistered, registerFastKernels, unregisterFastKernels } from '@spikefn/core/kernels/index';
+import { setBackend } from '@spikefn/core';
+import { isFastKernelRegistered, registerFastKernels, unregisterFastKernels } from '@spikefn/core';
 import type { BenchOptions, BenchRow, BenchSuite } from '../suite.js';
 
 const SUITE = 'conv-kernels';

@@ -10,22 +10,22 @@
  * shared with other processes is closer to the unloaded wall time than `msPerStep`.
  */
 import * as tf from '@spikefn/core/tf';
-import { setBackend } from '@spikefn/core/backend';
-import { registerFastKernels, unregisterFastKernels } from '@spikefn/core/kernels/index';
-import { foldIn, key } from '@spikefn/core/key';
-import { trainCtx } from '@spikefn/core/layer';
-import { seqToANN } from '@spikefn/core/seq-to-ann';
-import { dispose } from '@spikefn/core/tree';
-import { batchNorm2d } from '@spikefn/layers/batch-norm';
-import { conv2d } from '@spikefn/layers/conv2d';
-import { linear } from '@spikefn/layers/linear';
-import { maxPool2d } from '@spikefn/layers/max-pool2d';
-import { poisson } from '@spikefn/learning/encoders';
-import { valueAndGradTreeAux } from '@spikefn/learning/grad';
-import { rateCrossEntropy } from '@spikefn/learning/losses';
-import { adam } from '@spikefn/learning/optim/adam';
-import { step as optimizerStep } from '@spikefn/learning/optim/optimizer';
-import { lif } from '@spikefn/neurons/lif';
+import { setBackend } from '@spikefn/core';
+import { registerFastKernels, unregisterFastKernels } from '@spikefn/core';
+import { foldIn, key } from '@spikefn/core';
+import { trainCtx } from '@spikefn/core';
+import { seqToANN } from '@spikefn/core';
+import { treeDispose as dispose } from '@spikefn/core';
+import { batchNorm2d } from '@spikefn/layers';
+import { conv2d } from '@spikefn/layers';
+import { linear } from '@spikefn/layers';
+import { maxPool2d } from '@spikefn/layers';
+import { poisson } from '@spikefn/learning';
+import { valueAndGradTreeAux } from '@spikefn/learning';
+import { rateCrossEntropy } from '@spikefn/learning';
+import { adam } from '@spikefn/learning';
+import { optimizerStep } from '@spikefn/learning';
+import { lifNode } from '@spikefn/neurons';
 import { medianMs, type BenchRow, type BenchSuite } from '../suite.js';
 
 const C = 32;
@@ -38,7 +38,7 @@ export function makeStep(T: number, B: number): { step: () => void; dispose: () 
   const bn2 = seqToANN(batchNorm2d({ numFeatures: C }));
   const pool = seqToANN(maxPool2d({ kernelSize: 2 }));
   const fc = seqToANN(linear({ inFeatures: C * 49, outFeatures: 10 }));
-  const neuron = lif({ tau: 2 });
+  const neuron = lifNode({ tau: 2 });
   const k = key(0);
   let params = { conv1: conv1.init(foldIn(k, 0)), bn1: bn1.init(k), conv2: conv2.init(foldIn(k, 1)), bn2: bn2.init(k), fc: fc.init(foldIn(k, 2)) };
   let state = { bn1: bn1.initialState(params.bn1, [T, B, C, 28, 28], k), bn2: bn2.initialState(params.bn2, [T, B, C, 14, 14], k) };

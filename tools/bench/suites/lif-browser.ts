@@ -1,9 +1,9 @@
 /**
  * `lif-browser`: LIF multi-step forward in headless Chromium (Debian's, as the browser tests drive it), on the WebGL
  * backend (WebGL 2 on SwiftShader here: software rendering on the CPU) and the CPU backend, ns per neuron-step, for
- * the sizes of the `lif` suite (T in {8, 32, 128}, N in {1e4, 1e5, 1e6}; `--quick`: T in {8, 32}, N in {1e4, 1e5}).
+ * the sizes of the `lifNode` suite (T in {8, 32, 128}, N in {1e4, 1e5, 1e6}; `--quick`: T in {8, 32}, N in {1e4, 1e5}).
  *
- * Methods: `sequence` is what `multiStep(lif())` runs (cpu: the fused JS kernel; webgl: the composed scan, as
+ * Methods: `sequence` is what `multiStep(lifNode())` runs (cpu: the fused JS kernel; webgl: the composed scan, as
  * spikefn has no fused WebGL kernel registered), `composed` the scan of the single step (cpu), `webgl-fused` the
  * chunked shader of packages/neurons/src/fused/webgl.ts. One call = the whole sequence plus reading the spikes back.
  * A size whose time extrapolated from the previous N is over 6 s per call is not run (its row has `skipped`).

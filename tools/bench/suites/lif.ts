@@ -1,12 +1,12 @@
 /**
- * `lif`: a LIF layer over T steps and N neurons on the cpu backend, three ways, forward and forward + backward:
+ * `lifNode`: a LIF layer over T steps and N neurons on the cpu backend, three ways, forward and forward + backward:
  *
  * - `composed-*`: `scan` of the single step (a dozen tfjs ops per step; `neuron.sequenceComposed`);
- * - `fused-*`: the fused kernel (`neuron.sequence`, what `multiStep(lif())` runs), gradient by the fused backward kernel;
+ * - `fused-*`: the fused kernel (`neuron.sequence`, what `multiStep(lifNode())` runs), gradient by the fused backward kernel;
  * - `loop-*`: a plain `Float32Array` loop written for this one configuration (constants inlined, double precision
  *   between loads and stores, no tfjs), as the practical limit of JavaScript.
  *
- * Configuration as SpikingJelly's baseline (`../shared/baselines/spikingjelly_cpu.json`, sections a and b): `lif()`
+ * Configuration as SpikingJelly's baseline (`../shared/baselines/spikingjelly_cpu.json`, sections a and b): `lifNode()`
  * = τ 2, V_th 1, hard reset to 0, input x = 2·U(0, 1) of shape `[T, N]`; the backward is the gradient of
  * `sum(spikes)` with respect to x (the cotangent, all ones, is made once outside the timing). Surrogate: sigmoid(4)
  * here, sigmoid(1) there (same cost).
@@ -22,8 +22,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core/key';
-import { lif } from '@spikefn/neurons/lif';
+import { key } from '@spikefn/core';
+import { lifNode } from '@spikefn/neurons';
 import { loadavg } from 'node:os';
 import type { BenchOptions, BenchRow, BenchSuite } from '../suite.js';
 
@@ -166,7 +166,7 @@ const plan = (estMs: number): [number, number] => (estMs > 8_000 ? [1, 0] : estM
 function checkLoopAgrees(): void {
   const T = 8;
   const N = 10_000;
-  const neuron = lif();
+  const neuron = lifNode();
   const xv = uniform2(T * N, 99);
   const ref = loopForwardH(xv, T, N);
   const dxRef = loopBackward(ref.h, new Float32Array(T * N).fill(1), T, N);
@@ -191,7 +191,7 @@ async function run(options: BenchOptions): Promise<readonly BenchRow[]> {
   const Ts = options.quick ? [8, 32] : [8, 32, 128];
   const Ns = options.quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
   const baseline = loadBaseline();
-  const neuron = lif();
+  const neuron = lifNode();
   checkLoopAgrees();
   const rows: BenchRow[] = [];
   for (const T of Ts) {
@@ -293,5 +293,5 @@ function printTargets(rows: readonly BenchRow[]): void {
   }
 }
 
-/** The `lif` suite. */
+/** The `lifNode` suite. */
 export const suite: BenchSuite = { name: SUITE, run };

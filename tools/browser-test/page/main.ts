@@ -3,14 +3,17 @@
  * The in-page side of `pnpm test:browser`: exposes `window.spikefnTests` for the Node runner (run.ts), which passes
  * fixtures in and reads plain results out. Nothing here touches the file system; fixtures arrive as JSON.
  */
+// Backends are opt-in: a page imports the ones it offers; setBackend then selects one.
+import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@spikefn/core/tf';
-import { setBackend } from '@spikefn/core/backend';
+import { setBackend } from '@spikefn/core';
 import { runFile } from '../../parity/run-file.js';
 import type { FixtureFile } from '../../parity/fixtures.js';
 import { draws, type Draws } from '../determinism.js';
 import { benchLif, lifMethods, type LifBenchRow } from '../bench-lif.js';
-import { lif } from '@spikefn/neurons/lif';
-import { key } from '@spikefn/core/key';
+import { lifNode } from '@spikefn/neurons';
+import { key } from '@spikefn/core';
 
 /** One fixture file's outcome in the page. */
 export type PageFileReport = { file: string; passed: number; failed: number; failures: string[]; ms: number; leaked: number };
@@ -70,7 +73,7 @@ const api = {
   benchLif(method: string, T: number, N: number, repeats: number, chunk?: number): Promise<LifBenchRow> {
     return benchLif(method, T, N, repeats, chunk);
   },
-  /** `lif().sequence` on webgl (the fused shader, no tape) against the composed scan: spikes and v_T that differ. */
+  /** `lifNode().sequence` on webgl (the fused shader, no tape) against the composed scan: spikes and v_T that differ. */
   webglFusedLifAgrees(): { case: string; spikeMismatches: number; maxVDiff: number; spikes: number }[] {
     const cases = [
       { name: 'hard reset, T=5, N=3x7 (one chunk)', T: 5, shape: [3, 7], vReset: 0 as number | null, tau: 2 },
@@ -80,7 +83,7 @@ const api = {
     ];
     return cases.map((c) =>
       tf.tidy(() => {
-        const neuron = lif({ tau: c.tau, vReset: c.vReset });
+        const neuron = lifNode({ tau: c.tau, vReset: c.vReset });
         const xs = tf.mul(tf.randomUniform([c.T, ...c.shape], 0, 1, 'float32', 7), 2);
         const s0 = neuron.initialState({}, c.shape, key(0));
         const [sRef, yRef] = neuron.sequenceComposed({}, s0, xs);

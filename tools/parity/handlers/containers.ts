@@ -6,22 +6,22 @@
  * container is the member `m{i}` of a `sequential`; BatchNorm's running statistics are state, not params.
  */
 import * as tf from '@spikefn/core/tf';
-import { elementWiseRecurrent, type ElementWise } from '@spikefn/core/element-wise-recurrent';
-import { key } from '@spikefn/core/key';
-import { type AnyLayer, type Ctx } from '@spikefn/core/layer';
-import { linearRecurrent } from '@spikefn/core/linear-recurrent';
-import { multiStep } from '@spikefn/core/multi-step';
-import { scan } from '@spikefn/core/scan';
-import { seqToANN } from '@spikefn/core/seq-to-ann';
-import { sequential } from '@spikefn/core/sequential';
-import type { Tree } from '@spikefn/core/tree';
-import { batchNorm1d, batchNorm2d } from '@spikefn/layers/batch-norm';
-import { conv2d } from '@spikefn/layers/conv2d';
-import { flatten } from '@spikefn/layers/flatten';
-import { linear } from '@spikefn/layers/linear';
-import { ifNode } from '@spikefn/neurons/if';
-import { lif } from '@spikefn/neurons/lif';
-import { atan, sigmoid, type Surrogate } from '@spikefn/neurons/surrogate';
+import { elementWiseRecurrent, type ElementWise } from '@spikefn/core';
+import { key } from '@spikefn/core';
+import { type AnyLayer, type Ctx } from '@spikefn/core';
+import { linearRecurrent } from '@spikefn/core';
+import { multiStep } from '@spikefn/core';
+import { scan } from '@spikefn/core';
+import { seqToANN } from '@spikefn/core';
+import { sequential } from '@spikefn/core';
+import type { Tree } from '@spikefn/core';
+import { batchNorm1d, batchNorm2d } from '@spikefn/layers';
+import { conv2d } from '@spikefn/layers';
+import { flatten } from '@spikefn/layers';
+import { linear } from '@spikefn/layers';
+import { ifNode } from '@spikefn/neurons';
+import { lifNode } from '@spikefn/neurons';
+import { atan, sigmoid, type Surrogate } from '@spikefn/neurons';
 import type { FixtureCase, Nested } from '../fixtures.js';
 import { register, UnknownCaseError } from '../registry.js';
 import { check, close, dot, field, num, onlyKeys, optNum, rec, ten } from './seed-helpers.js';
@@ -78,7 +78,7 @@ function moduleOf(m: Record<string, Nested>, where: string): { readonly layer: A
       return { layer: ifNode({ vThreshold: num(m, 'v_threshold', where), vReset: vResetOf(m, where), surrogate: surrogateOf(m['surrogate'], where) }), stateKeys: {} };
     case 'LIFNode':
       known(['tau', 'v_threshold', 'v_reset', 'surrogate']);
-      return { layer: lif({ tau: num(m, 'tau', where), vThreshold: num(m, 'v_threshold', where), vReset: vResetOf(m, where), surrogate: surrogateOf(m['surrogate'], where) }), stateKeys: {} };
+      return { layer: lifNode({ tau: num(m, 'tau', where), vThreshold: num(m, 'v_threshold', where), vReset: vResetOf(m, where), surrogate: surrogateOf(m['surrogate'], where) }), stateKeys: {} };
     default:
       throw new UnknownCaseError(`${where}: module type ${JSON.stringify(type)}`);
   }

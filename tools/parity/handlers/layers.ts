@@ -4,19 +4,19 @@
  * the recorded masks, plus statistical checks of spikefn's own draws.
  */
 import * as tf from '@spikefn/core/tf';
-import { foldIn, key, type Key } from '@spikefn/core/key';
-import { evalCtx, trainCtx, type Layer } from '@spikefn/core/layer';
-import { scan } from '@spikefn/core/scan';
-import type { Empty, Tree } from '@spikefn/core/tree';
-import { axat } from '@spikefn/layers/axat';
-import { channelsPool } from '@spikefn/layers/channels-pool';
-import { conv2d } from '@spikefn/layers/conv2d';
-import { convBatchNorm2d, fuse, fusedBias, fusedWeight, scaleFusedBias, scaleFusedWeight, type ConvBatchNorm2dConfig, type ConvBatchNorm2dParams, type ConvBatchNorm2dState } from '@spikefn/layers/conv-batchnorm2d';
-import { dct, dctMatrix } from '@spikefn/layers/dct';
-import { dropConnectApply, dropConnectLinear, dropConnectMasks, dropConnectMoments, type Activation } from '@spikefn/layers/dropconnect-linear';
-import { dropout, dropout2d, multiStepDropout, multiStepDropout2d, type DropoutState } from '@spikefn/layers/dropout';
-import { neuNorm, neuNormCoefficients } from '@spikefn/layers/neunorm';
-import { synapseFilter } from '@spikefn/layers/synapse-filter';
+import { foldIn, key, type Key } from '@spikefn/core';
+import { evalCtx, trainCtx, type Layer } from '@spikefn/core';
+import { scan } from '@spikefn/core';
+import type { EmptyTree as Empty, Tree } from '@spikefn/core';
+import { axat } from '@spikefn/layers';
+import { channelsPool } from '@spikefn/layers';
+import { conv2d } from '@spikefn/layers';
+import { convBatchNorm2d, fuse, fusedBias, fusedWeight, scaleFusedBias, scaleFusedWeight, type ConvBatchNorm2dConfig, type ConvBatchNorm2dParams, type ConvBatchNorm2dState } from '@spikefn/layers';
+import { dct, dctMatrix } from '@spikefn/layers';
+import { dropConnectApply, dropConnectLinear, dropConnectMasks, dropConnectMoments, type Activation } from '@spikefn/layers';
+import { dropout, dropout2d, multiStepDropout, multiStepDropout2d, type DropoutState } from '@spikefn/layers';
+import { neuNorm, neuNormCoefficients } from '@spikefn/layers';
+import { synapseFilter } from '@spikefn/layers';
 import type { FixtureCase, Nested } from '../fixtures.js';
 import { register, UnknownCaseError } from '../registry.js';
 import { check, close, dot, field, num, onlyKeys, optNum, rec, ten } from './seed-helpers.js';

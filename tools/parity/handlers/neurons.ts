@@ -7,11 +7,11 @@
  * tolerance.
  */
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core/key';
-import { ifNode } from '@spikefn/neurons/if';
-import { lif } from '@spikefn/neurons/lif';
-import type { NeuronLayer } from '@spikefn/neurons/neuron';
-import { atan, sigmoid, type Surrogate } from '@spikefn/neurons/surrogate';
+import { key } from '@spikefn/core';
+import { ifNode } from '@spikefn/neurons';
+import { lifNode } from '@spikefn/neurons';
+import type { NeuronLayer } from '@spikefn/neurons';
+import { atan, sigmoid, type Surrogate } from '@spikefn/neurons';
 import { expectClose, toTensor } from '../compare.js';
 import type { FixtureCase, Nested } from '../fixtures.js';
 import { register, UnknownCaseError } from '../registry.js';
@@ -68,7 +68,7 @@ function neuronOf(c: FixtureCase, family: 'IFNode' | 'LIFNode'): NeuronLayer<Rec
   if (typeof tau !== 'number') throw new UnknownCaseError(`${c.id}: LIF without tau`);
   const decayInput = cfg['decay_input'] ?? true;
   if (typeof decayInput !== 'boolean') throw new UnknownCaseError(`${c.id}: decay_input`);
-  return lif({ ...base, tau, decayInput }) as NeuronLayer<Record<string, never>>;
+  return lifNode({ ...base, tau, decayInput }) as NeuronLayer<Record<string, never>>;
 }
 
 function checkNeuronCase(c: FixtureCase, family: 'IFNode' | 'LIFNode'): void {

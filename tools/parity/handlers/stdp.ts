@@ -4,8 +4,8 @@
  * batched spikes with an error naming the argument, while the trace-based rule (`stdpLinearStep`) accepts them.
  */
 import * as tf from '@spikefn/core/tf';
-import { SpikefnArgumentError } from '@spikefn/core/validate';
-import { legacyStdpStep, stdpInitialTraces, stdpLinearStep, type WeightFn } from '@spikefn/learning/stdp';
+import { SpikefnArgumentError } from '@spikefn/core';
+import { legacyStdpStep, stdpInitialTraces, stdpLinearStep, type WeightFn } from '@spikefn/learning';
 import type { Nested } from '../fixtures.js';
 import { register, UnknownCaseError } from '../registry.js';
 import { check, close, field, num, onlyKeys, rec, ten } from './seed-helpers.js';

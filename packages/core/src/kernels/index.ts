@@ -6,11 +6,11 @@
  *
  * | kernel               | cpu                | wasm                      | file |
  * |----------------------|--------------------|---------------------------|------|
- * | Conv2DBackpropFilter | ~128 s → 0.40 s    | missing → 113 ms          | conv2d_backprop_filter.ts |
- * | Conv2DBackpropInput  | 1.14 s → 0.41 s    | 449 → 53 ms               | conv2d_backprop_input.ts |
- * | MaxPoolGrad          | 3.3 s → 87 ms      | 196 → 74 ms (and fixes ties) | max_pool_grad.ts |
- * | Slice, Unpack        | (stock is fine)    | unstack [128, 1e5]: 7.6 s → 20 ms | slice_wasm.ts |
- * | Identity             | (stock shares)     | copy → shared buffer (8 % of a CNN step) | identity_wasm.ts |
+ * | Conv2DBackpropFilter | ~128 s → 0.40 s    | missing → 113 ms          | conv2d-backprop-filter.ts |
+ * | Conv2DBackpropInput  | 1.14 s → 0.41 s    | 449 → 53 ms               | conv2d-backprop-input.ts |
+ * | MaxPoolGrad          | 3.3 s → 87 ms      | 196 → 74 ms (and fixes ties) | max-pool-grad.ts |
+ * | Slice, Unpack        | (stock is fine)    | unstack [128, 1e5]: 7.6 s → 20 ms | slice-wasm.ts |
+ * | Identity             | (stock shares)     | copy → shared buffer (8 % of a CNN step) | identity-wasm.ts |
  *
  * (conv rows: 3x3 32->32 on [256, 14, 14, 32]; pool: 2x2/2 on [256, 28, 28, 32].)
  *
@@ -24,11 +24,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
-import { conv2DBackpropFilterConfigs } from './conv2d_backprop_filter.js';
-import { conv2DBackpropInputConfigs } from './conv2d_backprop_input.js';
-import { maxPoolGradConfigs } from './max_pool_grad.js';
-import { sliceWasmConfigs } from './slice_wasm.js';
-import { identityWasmConfigs } from './identity_wasm.js';
+import { conv2DBackpropFilterConfigs } from './conv2d-backprop-filter.js';
+import { conv2DBackpropInputConfigs } from './conv2d-backprop-input.js';
+import { maxPoolGradConfigs } from './max-pool-grad.js';
+import { sliceWasmConfigs } from './slice-wasm.js';
+import { identityWasmConfigs } from './identity-wasm.js';
 import { isFast, markFast, override, restore } from './stock.js';
 
 const ALL: readonly KernelConfig[] = [
@@ -83,8 +83,8 @@ export function isFastKernelRegistered(kernelName: string, backendName: string):
 
 export { stockKernel } from './stock.js';
 export { kernelTuning } from './tuning.js';
-export { conv2DBackpropFilterCpu, conv2DBackpropFilterWasm } from './conv2d_backprop_filter.js';
-export { conv2DBackpropInputCpu, conv2DBackpropInputWasm } from './conv2d_backprop_input.js';
-export { maxPoolGradCpu, maxPoolGradWasm } from './max_pool_grad.js';
-export { sliceWasm, unpackWasm } from './slice_wasm.js';
-export { identityWasm } from './identity_wasm.js';
+export { conv2DBackpropFilterCpu, conv2DBackpropFilterWasm } from './conv2d-backprop-filter.js';
+export { conv2DBackpropInputCpu, conv2DBackpropInputWasm } from './conv2d-backprop-input.js';
+export { maxPoolGradCpu, maxPoolGradWasm } from './max-pool-grad.js';
+export { sliceWasm, unpackWasm } from './slice-wasm.js';
+export { identityWasm } from './identity-wasm.js';

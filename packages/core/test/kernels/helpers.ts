@@ -1,12 +1,12 @@
 // Shared helpers of the fast-kernel tests: backends, running one kernel on
 // plain arrays with stock or spikefn kernels, and comparing results.
-import '@tensorflow/tfjs'; // registers gradients in Node
+import '../../src/tf.js'; // registers tfjs-core's gradients
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
-import { kernelTuning } from '@spikefn/core/kernels/tuning';
-import { registerFastKernels, unregisterFastKernels } from '@spikefn/core/kernels/index';
+import { kernelTuning } from '../../src/kernels/tuning.js';
+import { registerFastKernels, unregisterFastKernels } from '../../src/kernels/index.js';
 
 export type Mode = 'stock' | 'spikefn';
 export type Backend = 'cpu' | 'wasm';

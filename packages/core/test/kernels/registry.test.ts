@@ -2,7 +2,7 @@
 // restoring the stock kernels, and that kernels leave no tensors or buffers behind.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { fastKernelNames, isFastKernelRegistered, registerFastKernels, stockKernel, unregisterFastKernels } from '@spikefn/core/kernels/index';
+import { fastKernelNames, isFastKernelRegistered, registerFastKernels, stockKernel, unregisterFastKernels } from '../../src/kernels/index.js';
 import { initBackends, randomArray, use, withTuning } from './helpers.js';
 import type { Backend } from './helpers.js';
 

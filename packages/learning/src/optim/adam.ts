@@ -14,17 +14,17 @@
  * @category optimisers
  */
 import * as tf from '@spikefn/core/tf';
-import { leaves, map, unflatten, type Tree } from '@spikefn/core/tree';
-import { finite, SpikefnArgumentError } from '@spikefn/core/validate';
+import { treeLeaves as leaves, treeMap as map, treeUnflatten as unflatten, type Tree } from '@spikefn/core';
+import { checkFinite as finite, SpikefnArgumentError } from '@spikefn/core';
 import { readCount, type Optimizer } from './optimizer.js';
 import { lrAt, type LearningRate } from './schedule.js';
 
 /** Options of {@link adam} and {@link adamw}. @category optimisers */
-export type AdamOptions = { readonly lr: LearningRate; readonly beta1?: number; readonly beta2?: number; readonly eps?: number; readonly weightDecay?: number };
+export type AdamConfig = { readonly lr: LearningRate; readonly beta1?: number; readonly beta2?: number; readonly eps?: number; readonly weightDecay?: number };
 /** State of {@link adam} and {@link adamw}. @category optimisers */
 export type AdamState = { readonly count: tf.Tensor; readonly mu: Tree; readonly nu: Tree };
 
-function make(fn: 'adam' | 'adamw', options: AdamOptions, decoupled: boolean): Optimizer<AdamState> {
+function make(fn: 'adam' | 'adamw', options: AdamConfig, decoupled: boolean): Optimizer<AdamState> {
   const { lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = decoupled ? 0.01 : 0 } = options;
   if (typeof lr === 'number') finite(fn, 'lr', lr);
   for (const [name, b] of [['beta1', beta1], ['beta2', beta2]] as const) {
@@ -67,7 +67,7 @@ function make(fn: 'adam' | 'adamw', options: AdamOptions, decoupled: boolean): O
 }
 
 /** Adam; `weightDecay` is PyTorch's coupled L2 term. @category optimisers */
-export const adam = (options: AdamOptions): Optimizer<AdamState> => make('adam', options, false);
+export const adam = (options: AdamConfig): Optimizer<AdamState> => make('adam', options, false);
 
 /** AdamW: Adam with decoupled weight decay (default 0.01). @category optimisers */
-export const adamw = (options: AdamOptions): Optimizer<AdamState> => make('adamw', options, true);
+export const adamw = (options: AdamConfig): Optimizer<AdamState> => make('adamw', options, true);

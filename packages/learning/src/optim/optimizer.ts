@@ -11,7 +11,7 @@
  * @category optimisers
  */
 import * as tf from '@spikefn/core/tf';
-import { disposeExcept, type Tree } from '@spikefn/core/tree';
+import { treeDisposeExcept as disposeExcept, type Tree } from '@spikefn/core';
 
 /** An optimiser: `init` and `update`, pure. @category optimisers */
 export type Optimizer<S extends Tree = Tree> = {

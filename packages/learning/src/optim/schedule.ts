@@ -8,7 +8,7 @@
  *
  * @category optimisers
  */
-import { finite, nonNegativeInt, positiveInt, SpikefnArgumentError } from '@spikefn/core/validate';
+import { checkFinite as finite, checkNonNegativeInt as nonNegativeInt, checkPositiveInt as positiveInt, SpikefnArgumentError } from '@spikefn/core';
 
 /** A learning-rate schedule: update count → learning rate. @category optimisers */
 export type Schedule = (step: number) => number;

@@ -11,18 +11,18 @@
  * @category optimisers
  */
 import * as tf from '@spikefn/core/tf';
-import { map, zipWith, type Tree } from '@spikefn/core/tree';
-import { finite, SpikefnArgumentError } from '@spikefn/core/validate';
+import { treeMap as map, treeZipWith as zipWith, type Tree } from '@spikefn/core';
+import { checkFinite as finite, SpikefnArgumentError } from '@spikefn/core';
 import { readCount, type Optimizer } from './optimizer.js';
 import { lrAt, type LearningRate } from './schedule.js';
 
 /** Options of {@link sgd}. @category optimisers */
-export type SgdOptions = { readonly lr: LearningRate; readonly momentum?: number; readonly nesterov?: boolean; readonly weightDecay?: number };
+export type SgdConfig = { readonly lr: LearningRate; readonly momentum?: number; readonly nesterov?: boolean; readonly weightDecay?: number };
 /** State of {@link sgd}. @category optimisers */
 export type SgdState = { readonly count: tf.Tensor; readonly momentum: Tree };
 
 /** SGD with (optionally Nesterov) momentum and L2 weight decay. @category optimisers */
-export function sgd(options: SgdOptions): Optimizer<SgdState> {
+export function sgd(options: SgdConfig): Optimizer<SgdState> {
   const { lr, momentum = 0, nesterov = false, weightDecay = 0 } = options;
   if (typeof lr === 'number') finite('sgd', 'lr', lr);
   if (!(momentum >= 0 && momentum < 1)) throw new SpikefnArgumentError('sgd', 'momentum', 'a number in [0, 1)', String(momentum));

@@ -14,7 +14,7 @@
  *
  *   h = v + (x − (v − V_r))·k;   s = [h ≥ V_th];   v' = s ? V_reset : h  (hard)   or  h − V_th·s  (soft)
  *
- * Forward only: `lif().sequence` runs it on webgl when no gradient tape is recording (inference) and the neuron is
+ * Forward only: `lifNode().sequence` runs it on webgl when no gradient tape is recording (inference) and the neuron is
  * a LIF with a constant τ; training on webgl runs the composed ops (and their gradients).
  *
  * @category fused
@@ -83,7 +83,7 @@ class ChunkState implements GPGPUProgram {
 
 /**
  * Chunk length: all of T up to 16 steps, else 16. Measured in Chromium on SwiftShader, methods interleaved, median of
- * 3 (ns per neuron-step; composed = `lif().sequence` on webgl):
+ * 3 (ns per neuron-step; composed = `lifNode().sequence` on webgl):
  *
  *   T, N        composed  C=8  C=16  C=32
  *   32, 1e4        981    396   289   331

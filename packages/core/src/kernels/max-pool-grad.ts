@@ -24,8 +24,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { asCpu, asWasm, cpuFloat32, wasmFloat32 } from './backend_access.js';
-import { roundingMode } from './conv_geometry.js';
+import { asCpu, asWasm, cpuFloat32, wasmFloat32 } from './backend-access.js';
+import { roundingMode } from './conv-geometry.js';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 

@@ -19,8 +19,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
-import { asWasm } from './backend_access.js';
-import type { WasmBackendLike } from './backend_access.js';
+import { asWasm } from './backend-access.js';
+import type { WasmBackendLike } from './backend-access.js';
 import { stockKernel } from './stock.js';
 
 function viaStock(kernelName: string, args: Parameters<KernelFunc>[0]): TensorInfo | TensorInfo[] {

@@ -32,9 +32,9 @@
  * padding, dimRoundingMode, and `dilations` when the caller passes them.
  */
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { asCpu, asWasm, callKernel, cpuFloat32, wasmFloat32 } from './backend_access.js';
-import { blockOutputRows, convGeometry, dyRows, im2colT, toPlanes } from './conv_geometry.js';
-import type { ConvGeometry } from './conv_geometry.js';
+import { asCpu, asWasm, callKernel, cpuFloat32, wasmFloat32 } from './backend-access.js';
+import { blockOutputRows, convGeometry, dyRows, im2colT, toPlanes } from './conv-geometry.js';
+import type { ConvGeometry } from './conv-geometry.js';
 import { gemmAcc } from './matmul.js';
 import { kernelTuning } from './tuning.js';
 
