@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { treeDispose as dispose } from '@spikefn/core';
+import { treeDispose } from '@spikefn/core';
 import { B, T, seedLayers } from './examples/seed-layers.js';
 
 describe('docs/layers.md', () => {
@@ -19,7 +19,7 @@ describe('docs/layers.md', () => {
     expect(out.s1.drop.mask).toBe(out.s0.drop.mask);
     expect(Array.from(out.again.drop.mask.dataSync())).toEqual(Array.from(out.s0.drop.mask.dataSync()));
     expect(Array.from(out.other.drop.mask.dataSync())).not.toEqual(Array.from(out.s0.drop.mask.dataSync()));
-    dispose([out.params, out.xs, out.s0, out.s1, out.currents, out.again, out.other] as never);
+    treeDispose([out.params, out.xs, out.s0, out.s1, out.currents, out.again, out.other] as never);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

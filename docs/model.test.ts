@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { treeDispose as dispose, treeLeafNames as leafNames } from '@spikefn/core';
+import { treeDispose, treeLeafNames } from '@spikefn/core';
 import { B, T, firstNetwork } from './examples/first-network.js';
 
 describe('docs/model.md', () => {
@@ -17,10 +17,10 @@ describe('docs/model.md', () => {
     const out = firstNetwork();
     expect(out.spikes.shape).toEqual([T, B, 2]);
     expect(Array.from(out.spikes.dataSync()).every((v) => v === 0 || v === 1)).toBe(true);
-    expect(leafNames(out.s0)).toEqual(['lif1.v', 'lif2.v']);
+    expect(treeLeafNames(out.s0)).toEqual(['lif1.v', 'lif2.v']);
     expect(out.s1.lif1.v.shape).toEqual([B, 8]);
     expect(Array.from(out.again.dataSync())).toEqual(Array.from(out.spikes.dataSync()));
-    dispose([out.params, out.xs, out.s0, out.s1, out.spikes, out.s2, out.again] as never);
+    treeDispose([out.params, out.xs, out.s0, out.s1, out.spikes, out.s2, out.again] as never);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

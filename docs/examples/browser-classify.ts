@@ -1,10 +1,7 @@
 // Classify a digit with the MNIST example's checkpoint, from bytes: the same code runs in a browser page (bytes from
 // `fetch`) and in Node (bytes from a file). Nothing here touches the file system or the DOM.
 import * as tf from '@spikefn/core/tf';
-import { setBackend } from '@spikefn/core';
-import { key } from '@spikefn/core';
-import { evalCtx } from '@spikefn/core';
-import { treeDispose as dispose } from '@spikefn/core';
+import { setBackend, key, evalCtx, treeDispose } from '@spikefn/core';
 import { decodeCheckpoint } from '@spikefn/learning';
 import { model, type ModelConfig, type ModelParams, type ModelState } from '../../examples/mnist/src/model.js';
 
@@ -24,6 +21,6 @@ export async function classifyDigit(bytes: Uint8Array, pixels: Float32Array, bac
   });
   const r = Array.from(await rates.data());
   rates.dispose();
-  for (const tree of Object.values(ckpt.right.trees)) dispose(tree);
+  for (const tree of Object.values(ckpt.right.trees)) treeDispose(tree);
   return { predicted: r.indexOf(Math.max(...r)), rates: r };
 }

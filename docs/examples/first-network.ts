@@ -1,9 +1,5 @@
 import * as tf from '@spikefn/core/tf';
-import { key, split, type Key } from '@spikefn/core';
-import { bernoulli } from '@spikefn/core';
-import { sequential } from '@spikefn/core';
-import { seqToANN } from '@spikefn/core';
-import { multiStep } from '@spikefn/core';
+import { key, split, type Key, bernoulli, sequential, seqToANN, multiStep } from '@spikefn/core';
 import { linear } from '@spikefn/layers';
 import { lifNode } from '@spikefn/neurons';
 

@@ -1,7 +1,6 @@
 import * as tf from '@spikefn/core/tf';
 import { key } from '@spikefn/core';
-import { lifNode, lifRecord } from '@spikefn/neurons';
-import { atan } from '@spikefn/neurons';
+import { lifNode, lifRecord, atan } from '@spikefn/neurons';
 
 /** A LIF layer over T = 20 steps of a constant input: its spikes and membrane traces, then the input gradient. */
 export function lifTraces() {

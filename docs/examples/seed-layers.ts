@@ -1,10 +1,6 @@
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core';
-import { trainCtx } from '@spikefn/core';
-import { multiStep } from '@spikefn/core';
-import { sequential } from '@spikefn/core';
-import { dropout } from '@spikefn/layers';
-import { synapseFilter } from '@spikefn/layers';
+import { key, trainCtx, multiStep, sequential } from '@spikefn/core';
+import { dropout, synapseFilter } from '@spikefn/layers';
 
 export const T = 6;
 export const B = 2;

@@ -1,16 +1,8 @@
 import * as tf from '@spikefn/core/tf';
-import { foldIn, key } from '@spikefn/core';
-import { sequential } from '@spikefn/core';
-import { seqToANN } from '@spikefn/core';
-import { multiStep } from '@spikefn/core';
-import { treeDispose as dispose } from '@spikefn/core';
+import { foldIn, key, sequential, seqToANN, multiStep, treeDispose } from '@spikefn/core';
 import { linear } from '@spikefn/layers';
 import { lifNode } from '@spikefn/neurons';
-import { poisson } from '@spikefn/learning';
-import { rateMse } from '@spikefn/learning';
-import { valueAndGradTree } from '@spikefn/learning';
-import { adam } from '@spikefn/learning';
-import { optimizerStep as step } from '@spikefn/learning';
+import { poisson, rateMse, valueAndGradTree, adam, optimizerStep } from '@spikefn/learning';
 
 /** Learns to tell two rate patterns apart with BPTT through a LIF layer; returns the loss before and after. */
 export function trainTiny(steps = 40) {
@@ -27,13 +19,13 @@ export function trainTiny(steps = 40) {
     const { value, grads } = valueAndGradTree((p) => {
       const s0 = net.initialState(p, xs.shape, key(3)); // every sample starts from rest
       const [s, out] = net.step(p, s0, xs, { training: true, key: key(3) });
-      dispose(s);
+      treeDispose(s);
       return rateMse(out, labels);
     }, params);
     losses.push(value.dataSync()[0] as number);
-    [params, optState] = step(opt, grads, optState, params);
-    dispose([xs, value, grads]);
+    [params, optState] = optimizerStep(opt, grads, optState, params);
+    treeDispose([xs, value, grads]);
   }
-  dispose([params, optState, patterns, labels]);
+  treeDispose([params, optState, patterns, labels]);
   return { first: losses[0] as number, last: losses[losses.length - 1] as number, losses };
 }

@@ -4,8 +4,7 @@
  * compares them exactly. Pure and synchronous; imports nothing Node-only.
  */
 import * as tf from '@spikefn/core/tf';
-import { key, foldIn, split } from '@spikefn/core';
-import { bernoulli, normal, uniform } from '@spikefn/core';
+import { key, foldIn, split, bernoulli, normal, uniform } from '@spikefn/core';
 import { dropoutMask } from '@spikefn/layers';
 import { poisson } from '@spikefn/learning';
 

@@ -16,12 +16,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveDemoBundle, withBrowser, type Session } from './browser.js';
 import { draws, diffDraws } from './determinism.js';
-import { setBackend } from '@spikefn/core';
+import { setBackend, key } from '@spikefn/core';
 import { loadFixtures } from '../parity/fixtures.js';
 import '../parity/handlers/index.js';
 import { checkDemo } from './demo-check.js';
 import { loadNet } from '../../examples/browser/src/net.js';
-import { key } from '@spikefn/core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');

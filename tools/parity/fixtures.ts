@@ -1,6 +1,6 @@
 /**
- * Loading SpikingJelly golden fixtures (format: `../shared/fixtures/spikingjelly/README.md`). The folder is
- * `SPIKEFN_FIXTURES` when set, else `shared/fixtures/spikingjelly` beside the repository.
+ * Loading SpikingJelly golden fixtures (format: `fixtures/spikingjelly/README.md`). The folder is `SPIKEFN_FIXTURES`
+ * when set, else the repository's own copy, `fixtures/spikingjelly`.
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -31,15 +31,18 @@ const here = dirname(fileURLToPath(import.meta.url));
 export function fixturesDir(): string {
   const env = process.env['SPIKEFN_FIXTURES'];
   if (env !== undefined && env !== '') return resolve(env);
-  return resolve(here, '../../../shared/fixtures/spikingjelly');
+  return resolve(here, '../../fixtures/spikingjelly');
 }
 
 /** Every `*.json` file of the folder, parsed. */
 export function loadFixtures(dir = fixturesDir()): FixtureFile[] {
   if (!existsSync(dir)) throw new Error(`parity: fixtures folder ${dir} does not exist (set SPIKEFN_FIXTURES to a folder of SpikingJelly fixture JSON files)`);
-  return readdirSync(dir)
+  const names = readdirSync(dir).sort();
+  // A file the runner does not understand fails the run: only fixture JSON files and the format's README belong here.
+  const foreign = names.filter((f) => !f.endsWith('.json') && f !== 'README.md');
+  if (foreign.length > 0) throw new Error(`parity: ${dir} holds files that are not fixture JSON files: ${foreign.join(', ')}`);
+  return names
     .filter((f) => f.endsWith('.json'))
-    .sort()
     .map((file) => {
       const raw = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { fixture?: string; layer?: string; cases?: FixtureCase[] };
       if (!Array.isArray(raw.cases)) throw new Error(`parity: ${file} has no 'cases' array`);

@@ -10,10 +10,8 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCheckpointOrThrow } from '@spikefn/node';
-import { loadMnist, trainTestSplit, PIXELS } from '@spikefn/node';
-import { setBackend } from '@spikefn/core';
-import { treeDispose as dispose } from '@spikefn/core';
+import { loadCheckpointOrThrow, loadMnist, trainTestSplit, PIXELS } from '@spikefn/node';
+import { setBackend, treeDispose } from '@spikefn/core';
 import { runKeys, type TrainConfig } from '@spikefn/example-mnist/src/train';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,7 +20,7 @@ const pub = join(here, '../public');
 
 await setBackend('cpu');
 const ckpt = loadCheckpointOrThrow(from);
-for (const t of Object.values(ckpt.trees)) dispose(t);
+for (const t of Object.values(ckpt.trees)) treeDispose(t);
 const meta = ckpt.meta as unknown as { config: TrainConfig; history?: { testAcc?: number[] } };
 copyFileSync(from, join(pub, 'checkpoint.spikefn'));
 const { test } = trainTestSplit(runKeys(meta.config.seed).split, loadMnist(), meta.config.trainSize, meta.config.testSize);

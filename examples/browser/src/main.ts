@@ -11,8 +11,7 @@
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@spikefn/core/tf';
-import { setBackend } from '@spikefn/core';
-import { key } from '@spikefn/core';
+import { setBackend, key } from '@spikefn/core';
 import { padToMnist, SIDE } from './preprocess.js';
 import { clearRaster, drawImage, drawInputFrame, drawRasterColumn, drawRates, shownNeurons, type Raster } from './render.js';
 import { loadNet, type Activity, type Net } from './net.js';

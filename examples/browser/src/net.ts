@@ -6,11 +6,8 @@
  * @category example
  */
 import * as tf from '@spikefn/core/tf';
-import { evalCtx } from '@spikefn/core';
-import { key, type Key } from '@spikefn/core';
-import { treeDispose as dispose, type Tree } from '@spikefn/core';
-import { decodeCheckpoint, restoreLike, type Checkpoint } from '@spikefn/learning';
-import { poisson } from '@spikefn/learning';
+import { evalCtx, key, type Key, treeDispose, type Tree } from '@spikefn/core';
+import { decodeCheckpoint, restoreLike, type Checkpoint, poisson } from '@spikefn/learning';
 import * as E from 'fp-ts/lib/Either.js';
 import { model, type Model, type ModelConfig, type ModelParams, type ModelState } from '@spikefn/example-mnist/src/model';
 
@@ -57,9 +54,9 @@ export function loadNet(bytes: Uint8Array): Net {
   const freshState = m.initialState(fresh);
   const params = E.getOrElseW((e: Error) => { throw e; })(restoreLike('params', fresh as unknown as Tree, ckpt.trees['params'])) as unknown as ModelParams;
   const state = E.getOrElseW((e: Error) => { throw e; })(restoreLike('state', freshState as unknown as Tree, ckpt.trees['state'])) as unknown as ModelState;
-  dispose(fresh as unknown as Tree);
-  dispose(freshState as unknown as Tree);
-  for (const [name, tree] of Object.entries(ckpt.trees)) if (name !== 'params' && name !== 'state') dispose(tree);
+  treeDispose(fresh as unknown as Tree);
+  treeDispose(freshState as unknown as Tree);
+  for (const [name, tree] of Object.entries(ckpt.trees)) if (name !== 'params' && name !== 'state') treeDispose(tree);
   return {
     config,
     meta,
@@ -91,8 +88,8 @@ export function loadNet(bytes: Uint8Array): Net {
       return activity;
     },
     dispose() {
-      dispose(params as unknown as Tree);
-      dispose(state as unknown as Tree);
+      treeDispose(params as unknown as Tree);
+      treeDispose(state as unknown as Tree);
     },
   };
 }

@@ -9,13 +9,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@spikefn/core/tf';
-import { setBackend } from '@spikefn/core';
-import { registerFastKernels } from '@spikefn/core';
-import { evalCtx } from '@spikefn/core';
-import { foldIn } from '@spikefn/core';
+import { setBackend, registerFastKernels, evalCtx, foldIn } from '@spikefn/core';
 import { lineChartSvg, rasterSvg, stackSvg } from '@spikefn/learning';
-import { loadMnist, trainTestSplit, PIXELS } from '@spikefn/node';
-import { formatDuration, progressBar } from '@spikefn/node';
+import { loadMnist, trainTestSplit, PIXELS, formatDuration, progressBar } from '@spikefn/node';
 import { parseArgs, USAGE } from './cli.js';
 import { loadRun, saveRun } from './checkpoint.js';
 import { model } from './model.js';

@@ -19,13 +19,9 @@
  * @category examples
  */
 import * as tf from '@spikefn/core/tf';
-import { foldIn, key as makeKey, type Key } from '@spikefn/core';
+import { foldIn, key as makeKey, type Key, seqToANN } from '@spikefn/core';
 import type { Ctx } from '@spikefn/core';
-import { seqToANN } from '@spikefn/core';
-import { batchNorm2d, type BatchNormParams, type BatchNormState } from '@spikefn/layers';
-import { conv2d, type Conv2dParams } from '@spikefn/layers';
-import { linear, type LinearParams } from '@spikefn/layers';
-import { maxPool2d } from '@spikefn/layers';
+import { batchNorm2d, type BatchNormParams, type BatchNormState, conv2d, type Conv2dParams, linear, type LinearParams, maxPool2d } from '@spikefn/layers';
 import { poisson } from '@spikefn/learning';
 import { lifNode } from '@spikefn/neurons';
 

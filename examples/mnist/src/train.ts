@@ -14,14 +14,8 @@
  * @category examples
  */
 import * as tf from '@spikefn/core/tf';
-import { foldIn, key as makeKey, type Key } from '@spikefn/core';
-import { evalCtx, trainCtx } from '@spikefn/core';
-import { treeDispose as dispose, type Tree } from '@spikefn/core';
-import { valueAndGradTreeAux } from '@spikefn/learning';
-import { rateCrossEntropy, rateMse, tetLoss } from '@spikefn/learning';
-import { adam, type AdamState } from '@spikefn/learning';
-import { optimizerStep } from '@spikefn/learning';
-import { cosineDecay } from '@spikefn/learning';
+import { foldIn, key as makeKey, type Key, evalCtx, trainCtx, treeDispose, type Tree } from '@spikefn/core';
+import { valueAndGradTreeAux, rateCrossEntropy, rateMse, tetLoss, adam, type AdamState, optimizerStep, cosineDecay } from '@spikefn/learning';
 import { batches, type Batch, type Digits } from '@spikefn/node';
 import { model, predict, SPIKING_LAYERS, type Model, type ModelConfig, type ModelParams, type ModelState } from './model.js';
 
@@ -98,7 +92,7 @@ export function trainEpoch(config: TrainConfig, net: Model, run: RunState, train
       return [loss(out, y), { state: s, hits: tf.sum(tf.cast(tf.equal(pred, y), 'int32')) }] as const;
     }, params);
     [params, os] = optimizerStep(opt, r.grads, os, params);
-    dispose(state as unknown as Tree);
+    treeDispose(state as unknown as Tree);
     state = r.aux.state;
     lossSum += (r.value.dataSync()[0] as number) * b.size;
     correct += r.aux.hits.dataSync()[0] as number;
@@ -148,4 +142,4 @@ export function evaluate(config: TrainConfig, net: Model, run: RunState, test: D
 }
 
 /** Disposes a run's tensors. @category examples */
-export const disposeRun = (run: RunState): void => dispose([run.params, run.state, run.opt] as unknown as Tree);
+export const disposeRun = (run: RunState): void => treeDispose([run.params, run.state, run.opt] as unknown as Tree);

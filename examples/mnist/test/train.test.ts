@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { treeLeaves as leaves } from '@spikefn/core';
+import { treeLeaves } from '@spikefn/core';
 import { CheckpointError } from '@spikefn/learning';
 import { loadMnist, trainTestSplit } from '@spikefn/node';
 import { loadRun, saveRun } from '../src/checkpoint.js';
@@ -15,7 +15,7 @@ const TINY: TrainConfig = { timeSteps: 2, channels: [2, 4], encoding: 'direct', 
 const dir = mkdtempSync(join(tmpdir(), 'mnist-example-'));
 
 const data = (c: TrainConfig) => trainTestSplit(runKeys(c.seed).split, loadMnist(), c.trainSize, c.testSize);
-const values = (run: RunState): number[][] => leaves([run.params, run.state, run.opt] as never).map((t) => Array.from(t.dataSync()));
+const values = (run: RunState): number[][] => treeLeaves([run.params, run.state, run.opt] as never).map((t) => Array.from(t.dataSync()));
 
 function trainFrom(c: TrainConfig, run: RunState, until: number): RunState {
   const net = model(c);

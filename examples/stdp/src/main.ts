@@ -7,8 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setBackend } from '@spikefn/core';
-import { key } from '@spikefn/core';
+import { setBackend, key } from '@spikefn/core';
 import { lineChartSvg } from '@spikefn/learning';
 import { DEFAULT_STDP, runStdp } from './stdp.js';
 

@@ -17,11 +17,8 @@
  * @category examples
  */
 import * as tf from '@spikefn/core/tf';
-import { foldIn, type Key } from '@spikefn/core';
-import { uniform } from '@spikefn/core';
-import { evalCtx } from '@spikefn/core';
-import { stdpInitialTraces, stdpLinearStep, type StdpTraces } from '@spikefn/learning';
-import { poissonStep } from '@spikefn/learning';
+import { foldIn, type Key, uniform, evalCtx } from '@spikefn/core';
+import { stdpInitialTraces, stdpLinearStep, type StdpTraces, poissonStep } from '@spikefn/learning';
 import { lifNode } from '@spikefn/neurons';
 
 /** Settings of the STDP demo. @category examples */

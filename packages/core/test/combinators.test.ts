@@ -12,8 +12,7 @@ import { scan } from '../src/scan.js';
 import { uniform } from '../src/random.js';
 import { dispose, leafNames } from '../src/tree.js';
 import { empty } from '../src/tree.js';
-import { checkLayerLaws } from '@spikefn/testing';
-import { assertTreesClose } from '@spikefn/testing';
+import { checkLayerLaws, assertTreesClose } from '@spikefn/testing';
 import { toy } from './toy.js';
 
 const k = key(1);

@@ -11,10 +11,8 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { kaimingUniform } from '@spikefn/core';
-import { stateless, type Layer } from '@spikefn/core';
+import { kaimingUniform, stateless, type Layer, checkDim as dim, checkMinRank as minRank, checkPositiveInt as positiveInt, type Shape } from '@spikefn/core';
 import type { EmptyTree as Empty } from '@spikefn/core';
-import { checkDim as dim, checkMinRank as minRank, checkPositiveInt as positiveInt, type Shape } from '@spikefn/core';
 
 /** Hyper-parameters of {@link axat}. @category layers */
 export type AxatConfig = { readonly inFeatures: number; readonly outFeatures: number };

@@ -21,8 +21,7 @@
  */
 import * as tf from '@spikefn/core/tf';
 import type { Ctx, Layer } from '@spikefn/core';
-import { tidyStep } from '@spikefn/core';
-import { checkDim as dim, checkFinite as finite, checkPositive as positive, checkPositiveInt as positiveInt, checkRank as rank, SpikefnArgumentError, type Shape } from '@spikefn/core';
+import { tidyStep, checkDim as dim, checkFinite as finite, checkPositive as positive, checkPositiveInt as positiveInt, checkRank as rank, SpikefnArgumentError, type Shape } from '@spikefn/core';
 
 /** Hyper-parameters of a BatchNorm. Defaults: `eps = 1e-5`, `momentum = 0.1`. @category layers */
 export type BatchNormConfig = { readonly numFeatures: number; readonly eps?: number; readonly momentum?: number };

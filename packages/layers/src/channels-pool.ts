@@ -14,9 +14,7 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { stateless, type Layer } from '@spikefn/core';
-import { emptyTree as empty, type EmptyTree as Empty } from '@spikefn/core';
-import { checkMinRank as minRank, checkOneOf as oneOf, SpikefnArgumentError, type Shape } from '@spikefn/core';
+import { stateless, type Layer, emptyTree as empty, type EmptyTree as Empty, checkMinRank as minRank, checkOneOf as oneOf, SpikefnArgumentError, type Shape } from '@spikefn/core';
 import { poolNhw1, pool2dGeometry, type PoolMode } from './pool2d.js';
 
 /** Hyper-parameters of {@link channelsPool}. @category layers */

@@ -24,9 +24,7 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { kaimingUniform } from '@spikefn/core';
-import { tidyStep, type Layer } from '@spikefn/core';
-import { checkFinite as finite, SpikefnArgumentError } from '@spikefn/core';
+import { kaimingUniform, tidyStep, type Layer, checkFinite as finite, SpikefnArgumentError } from '@spikefn/core';
 import { batchNormApply, batchNormInitialState, batchNormParams, batchNormSettings, type BatchNormParams, type BatchNormSettings, type BatchNormState } from './batch-norm.js';
 import { checkConvInput, conv2dNchw, conv2dOutputShape, conv2dSizes, type Conv2dConfig, type Conv2dParams, type Conv2dSizes } from './conv2d.js';
 

@@ -19,12 +19,8 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { fanInUniform, kaimingUniform } from '@spikefn/core';
-import { isFastKernelRegistered } from '@spikefn/core';
-import { split2 } from '@spikefn/core';
-import { stateless, type Layer } from '@spikefn/core';
+import { fanInUniform, kaimingUniform, isFastKernelRegistered, split2, stateless, type Layer, checkDim as dim, checkNonNegativeInt as nonNegativeInt, checkPositiveInt as positiveInt, checkRank as rank, SpikefnArgumentError, type Shape } from '@spikefn/core';
 import type { EmptyTree as Empty } from '@spikefn/core';
-import { checkDim as dim, checkNonNegativeInt as nonNegativeInt, checkPositiveInt as positiveInt, checkRank as rank, SpikefnArgumentError, type Shape } from '@spikefn/core';
 
 /** One number for both spatial axes, or `[height, width]`. @category layers */
 export type Pair = number | readonly [number, number];

@@ -16,9 +16,7 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { stateless, type Layer } from '@spikefn/core';
-import { emptyTree as empty, type EmptyTree as Empty } from '@spikefn/core';
-import { checkMinRank as minRank, checkPositiveInt as positiveInt, SpikefnArgumentError, type Shape } from '@spikefn/core';
+import { stateless, type Layer, emptyTree as empty, type EmptyTree as Empty, checkMinRank as minRank, checkPositiveInt as positiveInt, SpikefnArgumentError, type Shape } from '@spikefn/core';
 
 /** Hyper-parameters of {@link dct}: the block size k. @category layers */
 export type DctConfig = { readonly kernelSize: number };

@@ -21,11 +21,7 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { fanInUniform, kaimingUniform } from '@spikefn/core';
-import { split2, type Key } from '@spikefn/core';
-import { tidyStep, type Layer } from '@spikefn/core';
-import { bernoulli, normal } from '@spikefn/core';
-import { checkDim as dim, checkDropProbability as dropProbability, checkPositiveInt as positiveInt, checkRank as rank, checkSameShape as sameShape, SpikefnArgumentError, type Shape } from '@spikefn/core';
+import { fanInUniform, kaimingUniform, split2, type Key, tidyStep, type Layer, bernoulli, normal, checkDim as dim, checkDropProbability as dropProbability, checkPositiveInt as positiveInt, checkRank as rank, checkSameShape as sameShape, SpikefnArgumentError, type Shape } from '@spikefn/core';
 import type { LinearParams } from './linear.js';
 
 /** An element-wise activation applied after the (dropped) linear map. @category layers */

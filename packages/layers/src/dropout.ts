@@ -20,11 +20,7 @@
  */
 import * as tf from '@spikefn/core/tf';
 import type { Key } from '@spikefn/core';
-import { tidyStep, type Layer } from '@spikefn/core';
-import { multiStep } from '@spikefn/core';
-import { bernoulli } from '@spikefn/core';
-import { emptyTree as empty, type EmptyTree as Empty } from '@spikefn/core';
-import { checkDropProbability as dropProbability, checkMinRank as minRank, checkRank as rank, checkSameShape as sameShape, type Shape } from '@spikefn/core';
+import { tidyStep, type Layer, multiStep, bernoulli, emptyTree as empty, type EmptyTree as Empty, checkDropProbability as dropProbability, checkMinRank as minRank, checkRank as rank, checkSameShape as sameShape, type Shape } from '@spikefn/core';
 
 /** The mask, fixed for a sequence: the input's shape (`dropout`) or `[N, C, 1, 1]` (`dropout2d`). @category layers */
 export type DropoutState = { readonly mask: tf.Tensor };

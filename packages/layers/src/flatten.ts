@@ -8,9 +8,7 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { stateless, type Layer } from '@spikefn/core';
-import { emptyTree as empty, type EmptyTree as Empty } from '@spikefn/core';
-import { checkMinRank as minRank, SpikefnArgumentError, type Shape } from '@spikefn/core';
+import { stateless, type Layer, emptyTree as empty, type EmptyTree as Empty, checkMinRank as minRank, SpikefnArgumentError, type Shape } from '@spikefn/core';
 
 /** Axes to merge; defaults `startDim = 1`, `endDim = -1` (negative counts from the end). @category layers */
 export type FlattenConfig = { readonly startDim?: number; readonly endDim?: number };

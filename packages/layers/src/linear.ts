@@ -9,11 +9,8 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { fanInUniform, kaimingUniform } from '@spikefn/core';
-import { split2 } from '@spikefn/core';
-import { stateless, type Layer } from '@spikefn/core';
+import { fanInUniform, kaimingUniform, split2, stateless, type Layer, checkDim as dim, checkMinRank as minRank, checkPositiveInt as positiveInt } from '@spikefn/core';
 import type { EmptyTree as Empty } from '@spikefn/core';
-import { checkDim as dim, checkMinRank as minRank, checkPositiveInt as positiveInt } from '@spikefn/core';
 
 /** Hyper-parameters of {@link linear}. `bias` defaults to `true`. @category layers */
 export type LinearConfig = { readonly inFeatures: number; readonly outFeatures: number; readonly bias?: boolean };

@@ -7,8 +7,7 @@
  *
  * @category layers
  */
-import type { Layer } from '@spikefn/core';
-import type { EmptyTree as Empty } from '@spikefn/core';
+import type { Layer, EmptyTree as Empty } from '@spikefn/core';
 import { pool2d, type Pool2dConfig } from './pool2d.js';
 
 /** A max-pooling layer `[N, C, H, W] → [N, C, OH, OW]`. @category layers */

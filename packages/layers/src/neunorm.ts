@@ -16,9 +16,7 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { kaimingUniform } from '@spikefn/core';
-import { tidyStep, type Layer } from '@spikefn/core';
-import { checkDim as dim, checkFinite as finite, checkPositiveInt as positiveInt, checkRank as rank, checkSameShape as sameShape, SpikefnArgumentError, type Shape } from '@spikefn/core';
+import { kaimingUniform, tidyStep, type Layer, checkDim as dim, checkFinite as finite, checkPositiveInt as positiveInt, checkRank as rank, checkSameShape as sameShape, SpikefnArgumentError, type Shape } from '@spikefn/core';
 
 /** Hyper-parameters of {@link neuNorm}. Defaults: `k = 0.9`, `sharedAcrossChannels = false`. @category layers */
 export type NeuNormConfig = {

@@ -12,10 +12,7 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { isFastKernelRegistered } from '@spikefn/core';
-import { stateless, type Layer } from '@spikefn/core';
-import { emptyTree as empty, type EmptyTree as Empty } from '@spikefn/core';
-import { checkRank as rank, SpikefnArgumentError, type Shape } from '@spikefn/core';
+import { isFastKernelRegistered, stateless, type Layer, emptyTree as empty, type EmptyTree as Empty, checkRank as rank, SpikefnArgumentError, type Shape } from '@spikefn/core';
 import { pair, type Pair } from './conv2d.js';
 
 /** Hyper-parameters of a 2-d pool. `stride` defaults to `kernelSize`, `padding` to 0 (at most half the kernel). @category layers */

@@ -15,8 +15,7 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { tidyStep, type Layer } from '@spikefn/core';
-import { checkFinite as finite, checkSameShape as sameShape, SpikefnArgumentError, checkShape as validShape } from '@spikefn/core';
+import { tidyStep, type Layer, checkFinite as finite, checkSameShape as sameShape, SpikefnArgumentError, checkShape as validShape } from '@spikefn/core';
 
 /** Hyper-parameters of {@link synapseFilter}. Defaults: `tau = 100`, `learnable = false`. @category layers */
 export type SynapseFilterConfig = { readonly tau?: number; readonly learnable?: boolean };

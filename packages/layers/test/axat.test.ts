@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core';
-import { evalCtx } from '@spikefn/core';
-import { treeDispose as dispose } from '@spikefn/core';
+import { key, evalCtx, treeDispose as dispose } from '@spikefn/core';
 import { checkLayerLaws } from '@spikefn/testing';
 import { axat } from '../src/axat.js';
 import { at, build, data, expectClose, leakFree, maxDiff, t, type Nd } from './helpers.js';

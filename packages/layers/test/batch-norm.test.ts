@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core';
-import { evalCtx, trainCtx } from '@spikefn/core';
-import { multiStep } from '@spikefn/core';
-import { seqToANN } from '@spikefn/core';
-import { treeDispose as dispose } from '@spikefn/core';
+import { key, evalCtx, trainCtx, multiStep, seqToANN, treeDispose as dispose } from '@spikefn/core';
 import { checkLayerLaws } from '@spikefn/testing';
 import { batchNorm1d, batchNorm2d } from '../src/batch-norm.js';
 import { at, build, data, expectClose, flat, leakFree, shapeOf, t, type Nd } from './helpers.js';

@@ -4,19 +4,9 @@
 // linear_recurrent_container); these tests run the combinations through the law kit and BPTT.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { elementWiseRecurrent } from '@spikefn/core';
-import { key } from '@spikefn/core';
-import { trainCtx } from '@spikefn/core';
-import { linearRecurrent } from '@spikefn/core';
-import { multiStep } from '@spikefn/core';
-import { uniform } from '@spikefn/core';
-import { scanLayer } from '@spikefn/core';
-import { seqToANN } from '@spikefn/core';
-import { sequential } from '@spikefn/core';
-import { treeDispose as dispose, treeLeaves as leaves } from '@spikefn/core';
+import { elementWiseRecurrent, key, trainCtx, linearRecurrent, multiStep, uniform, scanLayer, seqToANN, sequential, treeDispose as dispose, treeLeaves as leaves } from '@spikefn/core';
 import { checkLayerLaws } from '@spikefn/testing';
-import { ifNode } from '@spikefn/neurons';
-import { lifNode } from '@spikefn/neurons';
+import { ifNode, lifNode } from '@spikefn/neurons';
 import { batchNorm2d } from '../src/batch-norm.js';
 import { conv2d } from '../src/conv2d.js';
 import { flatten } from '../src/flatten.js';

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core';
-import { evalCtx, trainCtx } from '@spikefn/core';
-import { treeDispose as dispose } from '@spikefn/core';
+import { key, evalCtx, trainCtx, treeDispose as dispose } from '@spikefn/core';
 import { checkLayerLaws } from '@spikefn/testing';
 import { batchNorm2d } from '../src/batch-norm.js';
 import { conv2d } from '../src/conv2d.js';

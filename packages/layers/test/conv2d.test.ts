@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core';
-import { evalCtx } from '@spikefn/core';
-import { treeDispose as dispose } from '@spikefn/core';
-import { registerFastKernels, unregisterFastKernels } from '@spikefn/core';
+import { key, evalCtx, treeDispose as dispose, registerFastKernels, unregisterFastKernels } from '@spikefn/core';
 import { checkLayerLaws } from '@spikefn/testing';
 import { conv2d, conv2dNchw, type Conv2dGeometry } from '../src/conv2d.js';
 import { at, build, data, expectClose, flat, leakFree, maxDiff, shapeOf, t, type Nd } from './helpers.js';

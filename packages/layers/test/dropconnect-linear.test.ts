@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { foldIn, key } from '@spikefn/core';
-import { evalCtx, trainCtx } from '@spikefn/core';
-import { treeDispose as dispose } from '@spikefn/core';
-import { keyArb } from '@spikefn/testing';
-import { checkLayerLaws } from '@spikefn/testing';
+import { foldIn, key, evalCtx, trainCtx, treeDispose as dispose } from '@spikefn/core';
+import { keyArb, checkLayerLaws } from '@spikefn/testing';
 import { dropConnectLinear, dropConnectMasks, dropConnectMoments } from '../src/dropconnect-linear.js';
 import { at, build, data, expectClose, leakFree, maxDiff, t, type Nd } from './helpers.js';
 

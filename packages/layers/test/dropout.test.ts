@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { foldIn, key } from '@spikefn/core';
-import { evalCtx, trainCtx } from '@spikefn/core';
-import { scanLayer } from '@spikefn/core';
-import { keyArb } from '@spikefn/testing';
-import { checkLayerLaws } from '@spikefn/testing';
+import { foldIn, key, evalCtx, trainCtx, scanLayer } from '@spikefn/core';
+import { keyArb, checkLayerLaws } from '@spikefn/testing';
 import { dropout, dropout2d, dropoutMask, multiStepDropout, multiStepDropout2d } from '../src/dropout.js';
 import { data, leakFree, maxDiff, t } from './helpers.js';
 

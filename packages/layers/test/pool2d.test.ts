@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core';
-import { evalCtx } from '@spikefn/core';
+import { key, evalCtx } from '@spikefn/core';
 import { checkLayerLaws } from '@spikefn/testing';
 import { avgPool2d } from '../src/avg-pool2d.js';
 import { maxPool2d } from '../src/max-pool2d.js';

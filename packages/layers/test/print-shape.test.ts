@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core';
-import { evalCtx } from '@spikefn/core';
-import { multiStep } from '@spikefn/core';
+import { key, evalCtx, multiStep } from '@spikefn/core';
 import { printShape } from '../src/print-shape.js';
 import { leakFree, maxDiff } from './helpers.js';
 

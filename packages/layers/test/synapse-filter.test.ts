@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core';
-import { evalCtx } from '@spikefn/core';
-import { scanLayer } from '@spikefn/core';
-import { treeDispose as dispose } from '@spikefn/core';
-import { checkLayerLaws, sequenceInputs } from '@spikefn/testing';
-import { spikeData } from '@spikefn/testing';
+import { key, evalCtx, scanLayer, treeDispose as dispose } from '@spikefn/core';
+import { checkLayerLaws, sequenceInputs, spikeData } from '@spikefn/testing';
 import { synapseFilter } from '../src/synapse-filter.js';
 import { data, expectClose, leakFree, t } from './helpers.js';
 

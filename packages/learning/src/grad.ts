@@ -12,8 +12,7 @@
  * @category training
  */
 import * as tf from '@spikefn/core/tf';
-import { treeLeaves as leaves, treeUnflatten as unflatten, type Tree } from '@spikefn/core';
-import { SpikefnArgumentError } from '@spikefn/core';
+import { treeLeaves as leaves, treeUnflatten as unflatten, type Tree, SpikefnArgumentError } from '@spikefn/core';
 
 /** The result of {@link valueAndGradTree}. @category training */
 export type ValueAndGrad<P extends Tree> = { readonly value: tf.Scalar; readonly grads: P };

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core';
-import { treeDispose as dispose } from '@spikefn/core';
+import { key, treeDispose as dispose } from '@spikefn/core';
 import { leakedBy } from '@spikefn/testing';
 import { direct, encoderByName, latency, poisson, poissonStep } from '../src/encoders.js';
 

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core';
-import { scan } from '@spikefn/core';
-import { treeDispose as dispose } from '@spikefn/core';
+import { key, scan, treeDispose as dispose } from '@spikefn/core';
 import { leakedBy } from '@spikefn/testing';
 import { clipByGlobalNorm, gradTree, valueAndGradTree, valueAndGradTreeAux } from '../src/grad.js';
 

@@ -31,8 +31,7 @@
  * @category neurons
  */
 import * as tf from '@spikefn/core/tf';
-import { emptyTree as empty, type EmptyTree as Empty } from '@spikefn/core';
-import { SpikefnArgumentError } from '@spikefn/core';
+import { emptyTree as empty, type EmptyTree as Empty, SpikefnArgumentError } from '@spikefn/core';
 import { checkBoolean, checkTau, neuronLayer, resolveBase, type BaseConfig, type NeuronLayer } from './neuron.js';
 
 /** LIF settings (all optional; see the header for defaults). @category neurons */

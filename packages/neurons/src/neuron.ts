@@ -28,11 +28,8 @@
  * @category neurons
  */
 import * as tf from '@spikefn/core/tf';
-import { tidyStep, type Ctx, type Layer } from '@spikefn/core';
-import { key as makeKey, type Key } from '@spikefn/core';
-import { scan } from '@spikefn/core';
+import { tidyStep, type Ctx, type Layer, key as makeKey, type Key, scan, SpikefnArgumentError, checkFinite as finite, checkMinRank as minRank, checkSameShape as sameShape, showShape, checkShape as validShape, type Shape } from '@spikefn/core';
 import type { Tree } from '@spikefn/core';
-import { SpikefnArgumentError, checkFinite as finite, checkMinRank as minRank, checkSameShape as sameShape, showShape, checkShape as validShape, type Shape } from '@spikefn/core';
 import { isSurrogate, sigmoid, type Surrogate } from './surrogate.js';
 import { fusedAvailable, fusedForward, type FusedSettings } from './fused/op.js';
 import { lifForwardWebgl, type LifWebglSettings } from './fused/webgl.js';

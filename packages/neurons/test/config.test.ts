@@ -1,8 +1,7 @@
 // Config defaults and argument checks: errors name the argument, what was expected and what came.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core';
-import { SpikefnArgumentError } from '@spikefn/core';
+import { key, SpikefnArgumentError } from '@spikefn/core';
 import { ifNode } from '../src/if.js';
 import { lifNode } from '../src/lif.js';
 import { plifNode } from '../src/plif.js';

@@ -3,9 +3,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core';
-import { multiStep } from '@spikefn/core';
-import { runSequence } from '@spikefn/core';
+import { key, multiStep, runSequence } from '@spikefn/core';
 import type { Tree } from '@spikefn/core';
 import { lifNode } from '../src/lif.js';
 import { plifNode } from '../src/plif.js';

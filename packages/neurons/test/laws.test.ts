@@ -1,10 +1,8 @@
 // The generic layer laws of @spikefn/testing (determinism, chunking invariance, reset, batch independence, carry
 // shape and dtype, no leak) on every neuron, single step and through multiStep.
 import { describe, it } from 'vitest';
-import { key } from '@spikefn/core';
-import { multiStep } from '@spikefn/core';
-import type { Layer } from '@spikefn/core';
-import type { Tree } from '@spikefn/core';
+import { key, multiStep } from '@spikefn/core';
+import type { Layer, Tree } from '@spikefn/core';
 import { ifNode } from '../src/if.js';
 import { lifNode } from '../src/lif.js';
 import { plifNode } from '../src/plif.js';

@@ -2,8 +2,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { setBackend } from '@spikefn/core';
-import { key } from '@spikefn/core';
+import { setBackend, key } from '@spikefn/core';
 import type { Tree } from '@spikefn/core';
 import { lifNode } from '../src/lif.js';
 import { NEURON_BACKWARD, NEURON_FORWARD } from '../src/fused/register.js';

@@ -11,9 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { type Key } from '@spikefn/core';
-import { uniformArray } from '@spikefn/core';
-import { checkPositiveInt as positiveInt, SpikefnArgumentError } from '@spikefn/core';
+import { type Key, uniformArray, checkPositiveInt as positiveInt, SpikefnArgumentError } from '@spikefn/core';
 
 /** Pixels per digit (28 × 28). @category data */
 export const PIXELS = 784;

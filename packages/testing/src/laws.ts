@@ -17,10 +17,8 @@
  */
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { key as makeKey, type Key } from '@spikefn/core';
+import { key as makeKey, type Key, runSequence, scan, treeDispose as dispose, treeFlattenWithPaths as flattenWithPaths, type Tree } from '@spikefn/core';
 import type { Layer } from '@spikefn/core';
-import { runSequence, scan } from '@spikefn/core';
-import { treeDispose as dispose, treeFlattenWithPaths as flattenWithPaths, type Tree } from '@spikefn/core';
 import { assertTreesClose, exact, leakedBy, type Tol } from './assert.js';
 import { floatData, keyArb, toTensor, type TensorData } from './arbitraries.js';
 

@@ -17,8 +17,7 @@
  * sequence.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { setBackend } from '@spikefn/core';
-import { isFastKernelRegistered, registerFastKernels, unregisterFastKernels } from '@spikefn/core';
+import { setBackend, isFastKernelRegistered, registerFastKernels, unregisterFastKernels } from '@spikefn/core';
 import type { BenchOptions, BenchRow, BenchSuite } from '../suite.js';
 
 const SUITE = 'conv-kernels';

@@ -1,6 +1,6 @@
 /**
  * `cnn-train-step`: one training step of the spiking CNN of SpikingJelly's CPU baseline (section c of
- * shared/baselines/spikingjelly_cpu.json), input `[T=8, B=32, 1, 28, 28]` (Poisson spike frames):
+ * fixtures/baselines/spikingjelly_cpu.json), input `[T=8, B=32, 1, 28, 28]` (Poisson spike frames):
  *
  *   conv 3×3 1→32 (pad 1) + BN + LIF → maxpool 2 → conv 3×3 32→32 + BN + LIF → maxpool 2 → linear 1568→10 + LIF
  *
@@ -10,21 +10,9 @@
  * shared with other processes is closer to the unloaded wall time than `msPerStep`.
  */
 import * as tf from '@spikefn/core/tf';
-import { setBackend } from '@spikefn/core';
-import { registerFastKernels, unregisterFastKernels } from '@spikefn/core';
-import { foldIn, key } from '@spikefn/core';
-import { trainCtx } from '@spikefn/core';
-import { seqToANN } from '@spikefn/core';
-import { treeDispose as dispose } from '@spikefn/core';
-import { batchNorm2d } from '@spikefn/layers';
-import { conv2d } from '@spikefn/layers';
-import { linear } from '@spikefn/layers';
-import { maxPool2d } from '@spikefn/layers';
-import { poisson } from '@spikefn/learning';
-import { valueAndGradTreeAux } from '@spikefn/learning';
-import { rateCrossEntropy } from '@spikefn/learning';
-import { adam } from '@spikefn/learning';
-import { optimizerStep } from '@spikefn/learning';
+import { setBackend, registerFastKernels, unregisterFastKernels, foldIn, key, trainCtx, seqToANN, treeDispose as dispose } from '@spikefn/core';
+import { batchNorm2d, conv2d, linear, maxPool2d } from '@spikefn/layers';
+import { poisson, valueAndGradTreeAux, rateCrossEntropy, adam, optimizerStep } from '@spikefn/learning';
 import { lifNode } from '@spikefn/neurons';
 import { medianMs, type BenchRow, type BenchSuite } from '../suite.js';
 

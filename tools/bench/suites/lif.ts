@@ -6,7 +6,7 @@
  * - `loop-*`: a plain `Float32Array` loop written for this one configuration (constants inlined, double precision
  *   between loads and stores, no tfjs), as the practical limit of JavaScript.
  *
- * Configuration as SpikingJelly's baseline (`../shared/baselines/spikingjelly_cpu.json`, sections a and b): `lifNode()`
+ * Configuration as SpikingJelly's baseline (`fixtures/baselines/spikingjelly_cpu.json`, sections a and b): `lifNode()`
  * = τ 2, V_th 1, hard reset to 0, input x = 2·U(0, 1) of shape `[T, N]`; the backward is the gradient of
  * `sum(spikes)` with respect to x (the cotangent, all ones, is made once outside the timing). Surrogate: sigmoid(4)
  * here, sigmoid(1) there (same cost).
@@ -119,7 +119,7 @@ type Baseline = { readonly fwd: Map<string, number>; readonly fwdBwd: Map<string
 
 function loadBaseline(): Baseline | null {
   const here = dirname(fileURLToPath(import.meta.url));
-  const file = process.env['SPIKEFN_BASELINES'] ?? resolve(here, '../../../../shared/baselines/spikingjelly_cpu.json');
+  const file = process.env['SPIKEFN_BASELINES'] ?? resolve(here, '../../../fixtures/baselines/spikingjelly_cpu.json');
   if (!existsSync(file)) return null;
   const raw = JSON.parse(readFileSync(file, 'utf8')) as {
     results: Array<{ section: string; variant: string; shapes: { T: number; N: number }; ns_per_neuron_step: number }>;

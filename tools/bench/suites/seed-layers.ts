@@ -1,6 +1,6 @@
 /**
  * `seed-layers`: the seed's stateful layers and the block DCT at the shapes of section d of SpikingJelly's CPU
- * baseline (`../shared/baselines/spikingjelly_cpu.json`): NeuNorm and SynapseFilter over T sequential steps
+ * baseline (`fixtures/baselines/spikingjelly_cpu.json`): NeuNorm and SynapseFilter over T sequential steps
  * (`fwd`: the forward; `fwd_bwd`: the gradient of `sum(outputs)` with respect to the input and the learnable
  * params), DCT(8) as one call (`fwd`).
  *
@@ -12,15 +12,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@spikefn/core/tf';
-import { setBackend } from '@spikefn/core';
-import { key } from '@spikefn/core';
-import { evalCtx, type AnyLayer } from '@spikefn/core';
-import { uniform } from '@spikefn/core';
-import { scanLayer } from '@spikefn/core';
-import { treeDispose as dispose, treeLeaves as leaves, treeUnflatten as unflatten, type Tree } from '@spikefn/core';
-import { dct } from '@spikefn/layers';
-import { neuNorm } from '@spikefn/layers';
-import { synapseFilter } from '@spikefn/layers';
+import { setBackend, key, evalCtx, type AnyLayer, uniform, scanLayer, treeDispose as dispose, treeLeaves as leaves, treeUnflatten as unflatten, type Tree } from '@spikefn/core';
+import { dct, neuNorm, synapseFilter } from '@spikefn/layers';
 import { medianMs, type BenchOptions, type BenchRow, type BenchSuite } from '../suite.js';
 
 const SUITE = 'seed-layers';
@@ -50,7 +43,7 @@ const cases = (quick: boolean): Case[] => {
 
 function loadBaseline(): Map<string, number> {
   const here = dirname(fileURLToPath(import.meta.url));
-  const file = process.env['SPIKEFN_BASELINES'] ?? resolve(here, '../../../../shared/baselines/spikingjelly_cpu.json');
+  const file = process.env['SPIKEFN_BASELINES'] ?? resolve(here, '../../../fixtures/baselines/spikingjelly_cpu.json');
   const out = new Map<string, number>();
   if (!existsSync(file)) return out;
   const raw = JSON.parse(readFileSync(file, 'utf8')) as { results: Array<{ section: string; name: string; variant: string; shapes: unknown; median_ms: number }> };

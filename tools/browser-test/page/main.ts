@@ -7,13 +7,12 @@
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@spikefn/core/tf';
-import { setBackend } from '@spikefn/core';
+import { setBackend, key } from '@spikefn/core';
 import { runFile } from '../../parity/run-file.js';
 import type { FixtureFile } from '../../parity/fixtures.js';
 import { draws, type Draws } from '../determinism.js';
 import { benchLif, lifMethods, type LifBenchRow } from '../bench-lif.js';
 import { lifNode } from '@spikefn/neurons';
-import { key } from '@spikefn/core';
 
 /** One fixture file's outcome in the page. */
 export type PageFileReport = { file: string; passed: number; failed: number; failures: string[]; ms: number; leaked: number };

@@ -6,22 +6,10 @@
  * container is the member `m{i}` of a `sequential`; BatchNorm's running statistics are state, not params.
  */
 import * as tf from '@spikefn/core/tf';
-import { elementWiseRecurrent, type ElementWise } from '@spikefn/core';
-import { key } from '@spikefn/core';
-import { type AnyLayer, type Ctx } from '@spikefn/core';
-import { linearRecurrent } from '@spikefn/core';
-import { multiStep } from '@spikefn/core';
-import { scan } from '@spikefn/core';
-import { seqToANN } from '@spikefn/core';
-import { sequential } from '@spikefn/core';
+import { elementWiseRecurrent, type ElementWise, key, type AnyLayer, type Ctx, linearRecurrent, multiStep, scan, seqToANN, sequential } from '@spikefn/core';
 import type { Tree } from '@spikefn/core';
-import { batchNorm1d, batchNorm2d } from '@spikefn/layers';
-import { conv2d } from '@spikefn/layers';
-import { flatten } from '@spikefn/layers';
-import { linear } from '@spikefn/layers';
-import { ifNode } from '@spikefn/neurons';
-import { lifNode } from '@spikefn/neurons';
-import { atan, sigmoid, type Surrogate } from '@spikefn/neurons';
+import { batchNorm1d, batchNorm2d, conv2d, flatten, linear } from '@spikefn/layers';
+import { ifNode, lifNode, atan, sigmoid, type Surrogate } from '@spikefn/neurons';
 import type { FixtureCase, Nested } from '../fixtures.js';
 import { register, UnknownCaseError } from '../registry.js';
 import { check, close, dot, field, num, onlyKeys, optNum, rec, ten } from './seed-helpers.js';

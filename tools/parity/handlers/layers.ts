@@ -4,19 +4,9 @@
  * the recorded masks, plus statistical checks of spikefn's own draws.
  */
 import * as tf from '@spikefn/core/tf';
-import { foldIn, key, type Key } from '@spikefn/core';
-import { evalCtx, trainCtx, type Layer } from '@spikefn/core';
-import { scan } from '@spikefn/core';
+import { foldIn, key, type Key, evalCtx, trainCtx, type Layer, scan } from '@spikefn/core';
 import type { EmptyTree as Empty, Tree } from '@spikefn/core';
-import { axat } from '@spikefn/layers';
-import { channelsPool } from '@spikefn/layers';
-import { conv2d } from '@spikefn/layers';
-import { convBatchNorm2d, fuse, fusedBias, fusedWeight, scaleFusedBias, scaleFusedWeight, type ConvBatchNorm2dConfig, type ConvBatchNorm2dParams, type ConvBatchNorm2dState } from '@spikefn/layers';
-import { dct, dctMatrix } from '@spikefn/layers';
-import { dropConnectApply, dropConnectLinear, dropConnectMasks, dropConnectMoments, type Activation } from '@spikefn/layers';
-import { dropout, dropout2d, multiStepDropout, multiStepDropout2d, type DropoutState } from '@spikefn/layers';
-import { neuNorm, neuNormCoefficients } from '@spikefn/layers';
-import { synapseFilter } from '@spikefn/layers';
+import { axat, channelsPool, conv2d, convBatchNorm2d, fuse, fusedBias, fusedWeight, scaleFusedBias, scaleFusedWeight, type ConvBatchNorm2dConfig, type ConvBatchNorm2dParams, type ConvBatchNorm2dState, dct, dctMatrix, dropConnectApply, dropConnectLinear, dropConnectMasks, dropConnectMoments, type Activation, dropout, dropout2d, multiStepDropout, multiStepDropout2d, type DropoutState, neuNorm, neuNormCoefficients, synapseFilter } from '@spikefn/layers';
 import type { FixtureCase, Nested } from '../fixtures.js';
 import { register, UnknownCaseError } from '../registry.js';
 import { check, close, dot, field, num, onlyKeys, optNum, rec, ten } from './seed-helpers.js';

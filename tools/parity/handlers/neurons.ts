@@ -8,10 +8,8 @@
  */
 import * as tf from '@spikefn/core/tf';
 import { key } from '@spikefn/core';
-import { ifNode } from '@spikefn/neurons';
-import { lifNode } from '@spikefn/neurons';
+import { ifNode, lifNode, atan, sigmoid, type Surrogate } from '@spikefn/neurons';
 import type { NeuronLayer } from '@spikefn/neurons';
-import { atan, sigmoid, type Surrogate } from '@spikefn/neurons';
 import { expectClose, toTensor } from '../compare.js';
 import type { FixtureCase, Nested } from '../fixtures.js';
 import { register, UnknownCaseError } from '../registry.js';

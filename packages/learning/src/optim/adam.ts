@@ -14,8 +14,7 @@
  * @category optimisers
  */
 import * as tf from '@spikefn/core/tf';
-import { treeLeaves as leaves, treeMap as map, treeUnflatten as unflatten, type Tree } from '@spikefn/core';
-import { checkFinite as finite, SpikefnArgumentError } from '@spikefn/core';
+import { treeLeaves as leaves, treeMap as map, treeUnflatten as unflatten, type Tree, checkFinite as finite, SpikefnArgumentError } from '@spikefn/core';
 import { readCount, type Optimizer } from './optimizer.js';
 import { lrAt, type LearningRate } from './schedule.js';
 

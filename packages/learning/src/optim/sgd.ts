@@ -11,8 +11,7 @@
  * @category optimisers
  */
 import * as tf from '@spikefn/core/tf';
-import { treeMap as map, treeZipWith as zipWith, type Tree } from '@spikefn/core';
-import { checkFinite as finite, SpikefnArgumentError } from '@spikefn/core';
+import { treeMap as map, treeZipWith as zipWith, type Tree, checkFinite as finite, SpikefnArgumentError } from '@spikefn/core';
 import { readCount, type Optimizer } from './optimizer.js';
 import { lrAt, type LearningRate } from './schedule.js';
 
