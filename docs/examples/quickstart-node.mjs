@@ -11,4 +11,5 @@ const params = net.init(kInit);
 const xs = poisson(kData, uniform(kData, [32, 784]), 8); // [T=8, B=32, 784] Poisson spikes
 const state = net.initialState(params, xs.shape, kRun); // resetting = using this value again
 const [, spikes] = net.step(params, state, xs, evalCtx(kRun)); // spikes: [8, 32, 10]
-console.log(`output spikes ${spikes.shape.join('x')}, firing rate ${(await tf.mean(spikes).data())[0].toFixed(3)}`);
+const [rate] = await tf.mean(spikes).data();
+console.log(`output spikes ${spikes.shape.join('x')}, firing rate ${rate?.toFixed(3)}`);

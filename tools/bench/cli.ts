@@ -37,5 +37,5 @@ for (const s of suites) {
 const previous: BenchRow[] = existsSync(out) ? ((JSON.parse(readFileSync(out, 'utf8')) as { results?: BenchRow[] }).results ?? []) : [];
 const ran = new Set(rows.map((r) => r.suite));
 const results = [...previous.filter((r) => !ran.has(r.suite)), ...rows];
-writeFileSync(out, JSON.stringify({ results }, null, 1) + '\n');
+writeFileSync(out, `${JSON.stringify({ results }, null, 1)}\n`);
 console.log(`\nbench: wrote ${rows.length} rows to ${out}`);

@@ -31,7 +31,7 @@ const flag = (name: string): string | undefined => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const only = new Set((flag('--only') ?? 'modules,webgl-lif,parity,determinism,demo,bundle').split(','));
+const only = new Set((flag('--only') ?? 'modules,quickstart,webgl-lif,parity,determinism,demo,bundle').split(','));
 const backends = (flag('--backends') ?? 'webgl,cpu').split(',');
 
 let failures = 0;
@@ -57,6 +57,19 @@ await withBrowser(async (s: Session) => {
   if (only.has('modules')) {
     const m = await s.page.evaluate(() => window.spikefnTests!.importAll());
     report(m.failed.length === 0 && m.ok.length > 0, 'every module of core, neurons, layers, learning and testing loads in the browser', `${m.ok.length} modules${m.failed.length > 0 ? `; failed: ${m.failed.join(' | ')}` : ''}`);
+  }
+  if (only.has('quickstart')) {
+    // The README's browser example: imports the WebGL backend itself, runs a LIF, writes the spike count.
+    const page = await s.context.newPage();
+    try {
+      await page.goto(`${s.testUrl}quickstart.html`);
+      await page.waitForFunction(() => document.body.textContent?.includes('spikes:') === true, undefined, { timeout: 60_000 });
+      const text = (await page.textContent('body'))?.trim() ?? '';
+      // 100 neurons, 16 steps, input 1.5, τ = 2: h = 0.75, 1.125 (spike, reset), … → 8 spikes each.
+      report(text === 'spikes: 800', "README browser example runs on WebGL and gives the hand-derived spike count", `"${text}"`);
+    } finally {
+      await page.close();
+    }
   }
   for (const b of backends) {
     const got = await s.page.evaluate((name) => window.spikefnTests!.setBackend(name), b);

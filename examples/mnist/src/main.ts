@@ -135,8 +135,8 @@ if (h.epoch.length > 0) {
 }
 console.log(`wrote ${join(opts.out, 'raster.svg')}, ${join(opts.out, 'membrane.svg')}${h.epoch.length ? `, ${join(opts.out, 'training-curve.svg')}` : ''}`);
 
-console.log('per-class accuracy: ' + evaluation.perClass.map((a, c) => `${c}: ${a.toFixed(4)}`).join('  '));
-console.log('mean firing rate per layer: ' + Object.entries(evaluation.firingRates).map(([n, r]) => `${n} ${r.toFixed(4)}`).join('  '));
+console.log(`per-class accuracy: ${evaluation.perClass.map((a, c) => `${c}: ${a.toFixed(4)}`).join('  ')}`);
+console.log(`mean firing rate per layer: ${Object.entries(evaluation.firingRates).map(([n, r]) => `${n} ${r.toFixed(4)}`).join('  ')}`);
 const cpu = process.cpuUsage();
 console.log(`total time: ${formatDuration((performance.now() - started) / 1000)} (this process's CPU time: ${formatDuration((cpu.user + cpu.system) / 1e6)}; more wall time than CPU time means other processes shared the cores)`);
 console.log(`test accuracy: ${evaluation.accuracy.toFixed(4)}`);

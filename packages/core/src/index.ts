@@ -10,7 +10,7 @@
  */
 export { setBackend, getBackend, backendNames, BackendUnavailableError, type BackendName, type SetBackendOptions } from './backend.js';
 export { registerFastKernels, unregisterFastKernels, fastKernelNames, isFastKernelRegistered } from './kernels/index.js';
-export { key, isKey, foldIn, split, split2, type Key } from './key.js';
+export { key, isKey, foldIn, split, split2, type Key, type Keys } from './key.js';
 export { uniform, normal, bernoulli, bernoulliLike, uniformArray } from './random.js';
 export { kaimingUniform, fanInUniform } from './init.js';
 export {

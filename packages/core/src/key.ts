@@ -67,11 +67,19 @@ export function foldIn(k: Key, data: number): Key {
   return make(hash3(k[0], k[1], lo, 0x243f6a88 ^ hi), hash3(k[1], k[0], lo, 0x85a308d3 ^ hi));
 }
 
-/** `n` independent keys: `split(k, n)[i] = foldIn(k, i)`. @category randomness */
-export function split(k: Key, n: number): Key[] {
+type KeyTuple<N extends number, Acc extends Key[] = []> = Acc['length'] extends N ? Acc : KeyTuple<N, [...Acc, Key]>;
+
+/**
+ * What `split(k, n)` returns: a tuple of `n` keys when `n` is a literal from 0 to 16 (`const [a, b, c] = split(k, 3)`
+ * gives three `Key`s, also under `noUncheckedIndexedAccess`), otherwise an array of keys. @category randomness
+ */
+export type Keys<N extends number> = N extends 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 ? KeyTuple<N> : Key[];
+
+/** `n` independent keys: `split(k, n)[i] = foldIn(k, i)` (JAX's `random.split`). @category randomness */
+export function split<N extends number>(k: Key, n: N): Keys<N> {
   checkKey('split', k);
   if (!Number.isInteger(n) || n < 0) throw new SpikefnArgumentError('split', 'n', 'an integer >= 0', String(n));
-  return Array.from({ length: n }, (_, i) => foldIn(k, i));
+  return Array.from({ length: n }, (_, i) => foldIn(k, i)) as Keys<N>;
 }
 
 /** `split(k, 2)` as a pair, for the common case. @category randomness */

@@ -55,7 +55,7 @@ describe('trace-based pair STDP (stdpLinearStep, stdpConv2dStep)', () => {
       const change = (delta: number): number => {
         const T = Math.abs(delta) + 1;
         const pre = Array.from({ length: T }, (_, t) => [[t === (delta >= 0 ? 0 : -delta) ? 1 : 0]]);
-        const post = Array.from({ length: T }, (_, t) => [[t === (delta >= 0 ? delta : 0) ? 1 : 0]]);
+        const post = Array.from({ length: T }, (_, t) => [[t === (Math.max(delta , 0)) ? 1 : 0]]);
         return runLinear({ tauPre: TAU_PRE, tauPost: TAU_POST, lr: LR }, [[0]], pre, post)[0]?.[0] as number;
       };
       expect(change(1)).toBeGreaterThan(change(2));

@@ -52,8 +52,8 @@ export type Surrogate = {
 };
 
 // Tables of expNonPositive: 2^(−j/64) for j = 0..63, and 2^(−m) for m = 0..1074 (2^−1074 is the smallest subnormal).
-const EXP_FRAC = Float64Array.from({ length: 64 }, (_, j) => Math.pow(2, -j / 64));
-const EXP_INT = Float64Array.from({ length: 1076 }, (_, m) => (m < 1075 ? Math.pow(2, -m) : 0));
+const EXP_FRAC = Float64Array.from({ length: 64 }, (_, j) => 2 ** (-j / 64));
+const EXP_INT = Float64Array.from({ length: 1076 }, (_, m) => (m < 1075 ? 2 ** -m : 0));
 const EXP_SCALE = 64 * Math.LOG2E;
 const EXP_STEP = Math.LN2 / 64;
 

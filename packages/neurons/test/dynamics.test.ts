@@ -188,7 +188,7 @@ describe('LIF without firing equals its closed form', () => {
             const v = values(rec.v);
             for (let t = 0; t < T; t++) {
               let want = 0;
-              for (let s = 0; s <= t; s++) want += Math.pow(1 - k, t - s) * (xs32[s] as number) * (decayInput ? k : 1);
+              for (let s = 0; s <= t; s++) want += (1 - k) ** (t - s) * (xs32[s] as number) * (decayInput ? k : 1);
               const got = v[t] as number;
               if (!(Math.abs(got - want) <= 1e-5 * (1 + T))) throw new Error(`${mode}: v_${t} = ${got}, closed form ${want}`);
             }

@@ -1,6 +1,6 @@
 // Shared generators and checks of the neuron tests (not a test file itself).
 import fc from 'fast-check';
-import * as tf from '@spikefn/core/tf';
+import type * as tf from '@spikefn/core/tf';
 import { key } from '@spikefn/core';
 import type { Tree } from '@spikefn/core';
 import { ifNode } from '../src/if.js';

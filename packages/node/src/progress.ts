@@ -64,7 +64,7 @@ export function progressBar(options: ProgressOptions): ProgressBar {
     const bar = '='.repeat(Math.max(0, filled - (frac < 1 ? 1 : 0))) + (frac < 1 ? '>' : '') + ' '.repeat(width - filled);
     const eta = final ? `took ${formatDuration(secs)}` : `ETA ${rate > 0 ? formatDuration((options.total - done) / rate) : '?'}`;
     const m = showMetrics(metrics);
-    return `${options.label} [${bar}] ${done}/${options.total}${m ? '  ' + m : ''}  ${rate.toFixed(1)} samples/s  ${eta}`;
+    return `${options.label} [${bar}] ${done}/${options.total}${m ? `  ${m}` : ''}  ${rate.toFixed(1)} samples/s  ${eta}`;
   };
   return {
     update(done, metrics = {}) {
@@ -73,13 +73,13 @@ export function progressBar(options: ProgressOptions): ProgressBar {
         const cols = stream.columns ?? 160;
         stream.write(`\r${last.slice(0, cols - 1)}\x1b[K`);
       } else if (options.total > 0 && done / options.total >= nextPlain && done < options.total) {
-        stream.write(last + '\n');
+        stream.write(`${last}\n`);
         while (done / options.total >= nextPlain) nextPlain += plainEvery;
       }
     },
     finish(metrics = {}) {
       last = line(options.total, metrics, true);
-      stream.write(tty ? `\r${last}\x1b[K\n` : last + '\n');
+      stream.write(tty ? `\r${last}\x1b[K\n` : `${last}\n`);
       return last;
     },
   };

@@ -19,7 +19,7 @@ export function assertTreesClose(a: Tree, b: Tree, tol: Tol = exact, what = 'tre
   if (la.length !== lb.length) throw new Error(`${what}: ${la.length} leaves vs ${lb.length}`);
   la.forEach(([path, x], i) => {
     const [pathB, y] = lb[i] as (typeof lb)[number];
-    const name = `${what}${path.length > 0 ? '.' + path.join('.') : ''}`;
+    const name = `${what}${path.length > 0 ? `.${path.join('.')}` : ''}`;
     if (path.join('.') !== pathB.join('.')) throw new Error(`${what}: leaf ${i} is '${path.join('.')}' vs '${pathB.join('.')}'`);
     if (x.dtype !== y.dtype) throw new Error(`${name}: dtype ${x.dtype} vs ${y.dtype}`);
     if (x.shape.length !== y.shape.length || x.shape.some((d, j) => d !== y.shape[j])) throw new Error(`${name}: shape [${x.shape}] vs [${y.shape}]`);

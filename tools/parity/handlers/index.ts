@@ -1,5 +1,4 @@
-// Registers every parity handler. One file per fixture family; add new ones here.
-export {};
+
 import './layers.js';
 import './neurons.js';
 import './containers.js';

@@ -88,7 +88,7 @@ function checkNeuronCase(c: FixtureCase, family: 'IFNode' | 'LIFNode'): void {
     const [, spikes] = run.sequence(params, state, xs);
     expectClose(`${tag} spike_seq (sequence)`, spikes, c.outputs['spike_seq'] as Nested, 'exact');
     const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(run.sequence(params, state, x)[1], g)))(xs);
-    expectClose(`${tag} grad x_seq`, grad, (c.grads ?? {})['x_seq'] as Nested, 'grad');
+    expectClose(`${tag} grad x_seq`, grad, c.grads?.['x_seq'] as Nested, 'grad');
   }
 }
 
@@ -101,7 +101,7 @@ function checkSurrogateCase(c: FixtureCase): void {
   const g = toTensor(c.inputs['g'] as Nested, 'g');
   expectClose('spike', s.spike(x), c.outputs['spike'] as Nested, 'exact');
   expectClose('primitive', s.primitive(x), c.outputs['primitive'] as Nested, 'value');
-  expectClose('grad x', tf.grad((t: tf.Tensor) => tf.sum(tf.mul(s.spike(t), g)))(x), (c.grads ?? {})['x'] as Nested, 'grad');
+  expectClose('grad x', tf.grad((t: tf.Tensor) => tf.sum(tf.mul(s.spike(t), g)))(x), c.grads?.['x'] as Nested, 'grad');
   // The fused kernels' scalar derivative agrees with the tensor one.
   const d = s.derivative(x).dataSync();
   const xv = x.dataSync();

@@ -94,7 +94,7 @@ export const unpackWasm: KernelFunc = (args) => {
   if (value.dtype === 'string') return viaStock('Unpack', args);
   const w: WasmBackendLike = asWasm(backend);
   const shape = value.shape;
-  let axis = Number((attrs ?? {})['axis'] ?? 0);
+  let axis = Number(attrs?.['axis'] ?? 0);
   if (axis < 0) axis += shape.length;
   if (!(axis >= 0 && axis < shape.length)) throw new Error(`Unpack: axis ${axis} out of range for shape ${String(shape)}`);
   const count = shape[axis]!;

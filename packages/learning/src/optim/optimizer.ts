@@ -10,7 +10,7 @@
  *
  * @category optimisers
  */
-import * as tf from '@spikefn/core/tf';
+import type * as tf from '@spikefn/core/tf';
 import { treeDisposeExcept as disposeExcept, type Tree } from '@spikefn/core';
 
 /** An optimiser: `init` and `update`, pure. @category optimisers */

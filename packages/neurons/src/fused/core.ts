@@ -267,8 +267,8 @@ type SpikesRow = (
   derivative: (z: number) => number,
 ) => void;
 
-const EXP_FRAC = Float64Array.from({ length: 64 }, (_, j) => Math.pow(2, -j / 64));
-const EXP_INT = Float64Array.from({ length: 1076 }, (_, m) => (m < 1075 ? Math.pow(2, -m) : 0));
+const EXP_FRAC = Float64Array.from({ length: 64 }, (_, j) => 2 ** (-j / 64));
+const EXP_INT = Float64Array.from({ length: 1076 }, (_, m) => (m < 1075 ? 2 ** -m : 0));
 
 /** Sigmoid(α): d = α·e/(1 + e)², e = exp(−α·abs(z)) by the table reduction of `expNonPositive`, inlined. */
 const spikesRowSigmoid: SpikesRow = (h, dSpikes, dx, gv, b, N, vth, a, cA, cB, kx, kv, alpha) => {
