@@ -12,7 +12,7 @@ describe('docs/layers.md', () => {
     expect(page).toContain(code);
   });
 
-  it('the example runs: currents [T, B, 8]; the mask is fixed by initialState\'s key', () => {
+  it("the example runs: currents [T, B, 8]; the mask is fixed by initialState's key", () => {
     const before = tf.memory().numTensors;
     const out = seedLayers();
     expect(out.currents.shape).toEqual([T, B, 8]);

@@ -1,4 +1,3 @@
-
 import { key, split, type Key, bernoulli, sequential, seqToANN, multiStep } from '@spikefn/core';
 import { linear } from '@spikefn/layers';
 import { lifNode } from '@spikefn/neurons';

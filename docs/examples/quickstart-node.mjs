@@ -6,10 +6,9 @@ import { lifNode } from '@spikefn/neurons';
 
 await setBackend('wasm'); // in Node, about 2.5x faster than 'cpu'
 const [kInit, kData, kRun] = split(key(0), 3);
-const net = sequential({ fc: seqToANN(linear({ inFeatures: 784, outFeatures: 10 })), lif: multiStep(lifNode({ tau: 2, vThreshold: 0.5 })) });
+const net = sequential({ fc: seqToANN(linear({ inFeatures: 784, outFeatures: 10 })), lif: multiStep(lifNode({ vThreshold: 0.5 })) });
 const params = net.init(kInit);
 const xs = poisson(kData, uniform(kData, [32, 784]), 8); // [T=8, B=32, 784] Poisson spikes
 const state = net.initialState(params, xs.shape, kRun); // resetting = using this value again
 const [, spikes] = net.step(params, state, xs, evalCtx(kRun)); // spikes: [8, 32, 10]
-const [rate] = await tf.mean(spikes).data();
-console.log(`output spikes ${spikes.shape.join('x')}, firing rate ${rate?.toFixed(3)}`);
+console.log(`output spikes ${spikes.shape.join('x')}, firing rate ${(await tf.mean(spikes).data())[0]?.toFixed(3)}`);

@@ -8,7 +8,10 @@ import { poisson, rateMse, valueAndGradTree, adam, optimizerStep } from '@spikef
 export function trainTiny(steps = 40) {
   const T = 8;
   const net = sequential({ fc: seqToANN(linear({ inFeatures: 6, outFeatures: 2 })), lif: multiStep(lifNode({ tau: 2 })) });
-  const patterns = tf.tensor2d([[0.9, 0.9, 0.9, 0.1, 0.1, 0.1], [0.1, 0.1, 0.1, 0.9, 0.9, 0.9]]); // firing probabilities
+  const patterns = tf.tensor2d([
+    [0.9, 0.9, 0.9, 0.1, 0.1, 0.1],
+    [0.1, 0.1, 0.1, 0.9, 0.9, 0.9],
+  ]); // firing probabilities
   const labels = tf.tensor1d([0, 1], 'int32');
   const opt = adam({ lr: 0.05 });
   let params = net.init(key(1));

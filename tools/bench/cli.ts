@@ -29,7 +29,16 @@ for (const s of suites) {
   if (only !== undefined && s.name !== only) continue;
   console.log(`\n== ${s.name}${quick ? ' (quick)' : ''}`);
   const r = await s.run({ quick });
-  console.table(r.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? Number(v.toPrecision(4)) : Array.isArray(v) ? JSON.stringify(v) : v]))));
+  console.table(
+    r.map((row) =>
+      Object.fromEntries(
+        Object.entries(row).map(([k, v]) => [
+          k,
+          typeof v === 'number' ? Number(v.toPrecision(4)) : Array.isArray(v) ? JSON.stringify(v) : v,
+        ]),
+      ),
+    ),
+  );
   rows.push(...r);
   await setBackend('cpu');
 }

@@ -27,7 +27,13 @@ export const CHROMIUM_FLAGS = [
 ];
 
 /** An open session: the test page loaded and ready. */
-export type Session = { readonly context: BrowserContext; readonly page: Page; readonly testUrl: string; readonly demoUrl: string | undefined; readonly version: string };
+export type Session = {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  readonly testUrl: string;
+  readonly demoUrl: string | undefined;
+  readonly version: string;
+};
 
 const freePort = (): Promise<number> =>
   new Promise((ok, fail) => {
@@ -65,7 +71,13 @@ export async function serveDemoBundle(): Promise<{ url: string; close(): Promise
   const configFile = join(root, 'vite.config.ts');
   await build({ configFile, root, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
   const port = await freePort();
-  const server: PreviewServer = await preview({ configFile, root, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port, strictPort: true } });
+  const server: PreviewServer = await preview({
+    configFile,
+    root,
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { host: '127.0.0.1', port, strictPort: true },
+  });
   return {
     url: `http://127.0.0.1:${port}/`,
     async close() {

@@ -15,9 +15,27 @@ type Stroke = ReadonlyArray<readonly [number, number]>;
 
 /** Strokes in pad units (0..1) of digits a person might draw. */
 export const DIGIT_STROKES: Readonly<Record<number, readonly Stroke[]>> = {
-  1: [[[0.52, 0.18], [0.5, 0.5], [0.48, 0.82]]],
-  0: [Array.from({ length: 25 }, (_, i) => [0.5 + 0.2 * Math.sin((2 * Math.PI * i) / 24), 0.5 - 0.3 * Math.cos((2 * Math.PI * i) / 24)] as const)],
-  7: [[[0.28, 0.22], [0.72, 0.22], [0.6, 0.45], [0.45, 0.82]]],
+  1: [
+    [
+      [0.52, 0.18],
+      [0.5, 0.5],
+      [0.48, 0.82],
+    ],
+  ],
+  0: [
+    Array.from(
+      { length: 25 },
+      (_, i) => [0.5 + 0.2 * Math.sin((2 * Math.PI * i) / 24), 0.5 - 0.3 * Math.cos((2 * Math.PI * i) / 24)] as const,
+    ),
+  ],
+  7: [
+    [
+      [0.28, 0.22],
+      [0.72, 0.22],
+      [0.6, 0.45],
+      [0.45, 0.82],
+    ],
+  ],
 };
 
 async function drawDigit(page: Page, strokes: readonly Stroke[]): Promise<void> {
@@ -34,8 +52,19 @@ async function drawDigit(page: Page, strokes: readonly Stroke[]): Promise<void> 
 }
 
 /** Waits for the run started by the last action to finish and returns the page's state. */
-async function settled(page: Page, runsBefore: number): Promise<{ predicted: number | undefined; rates: number[]; rasterSpikes: Record<string, number>; backend: string; error: string | undefined }> {
-  await page.waitForFunction((n) => (window.spikefnDemo?.state.runs ?? 0) > n && !window.spikefnDemo!.state.busy, runsBefore, { timeout: 120_000 });
+async function settled(
+  page: Page,
+  runsBefore: number,
+): Promise<{
+  predicted: number | undefined;
+  rates: number[];
+  rasterSpikes: Record<string, number>;
+  backend: string;
+  error: string | undefined;
+}> {
+  await page.waitForFunction((n) => (window.spikefnDemo?.state.runs ?? 0) > n && !window.spikefnDemo!.state.busy, runsBefore, {
+    timeout: 120_000,
+  });
   return page.evaluate(() => ({ ...window.spikefnDemo!.state }));
 }
 
@@ -55,7 +84,13 @@ const rasterPixels = (page: Page): Promise<Record<string, number>> =>
 /** A held-out digit and what Node computed for it (key(1000 + index)). */
 export type Reference = { readonly predicted: number; readonly rates: readonly number[] };
 
-export async function checkDemo(s: Session, backends: readonly string[], outDir: string, heldOut: { label: number; pixels: number[] }[], node: readonly Reference[]): Promise<CheckResult[]> {
+export async function checkDemo(
+  s: Session,
+  backends: readonly string[],
+  outDir: string,
+  heldOut: { label: number; pixels: number[] }[],
+  node: readonly Reference[],
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const add = (ok: boolean, what: string, detail: string): void => void results.push({ ok, what, detail });
   if (s.demoUrl === undefined) return [{ ok: false, what: 'demo page', detail: 'not served' }];
@@ -65,22 +100,38 @@ export async function checkDemo(s: Session, backends: readonly string[], outDir:
     for (const b of backends) {
       const t0 = performance.now();
       await page.goto(`${s.demoUrl}?backend=${b}&stepMs=20`);
-      await page.waitForFunction(() => window.spikefnDemo?.state.ready === true || window.spikefnDemo?.state.error !== undefined, undefined, { timeout: 180_000 });
+      await page.waitForFunction(
+        () => window.spikefnDemo?.state.ready === true || window.spikefnDemo?.state.error !== undefined,
+        undefined,
+        { timeout: 180_000 },
+      );
       const shown = (await page.textContent('#backend-in-use')) ?? '';
       const st = await page.evaluate(() => ({ ...window.spikefnDemo!.state }));
-      add(st.ready && st.backend === b && shown.includes(b), `demo ${b}: page loads the checkpoint and shows the backend in use`, `badge "${shown}"${st.error === undefined ? '' : `, error: ${st.error}`} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      add(
+        st.ready && st.backend === b && shown.includes(b),
+        `demo ${b}: page loads the checkpoint and shows the backend in use`,
+        `badge "${shown}"${st.error === undefined ? '' : `, error: ${st.error}`} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+      );
       if (!st.ready) continue;
 
       for (const [digit, strokes] of Object.entries(DIGIT_STROKES)) {
         const runs = await page.evaluate(() => window.spikefnDemo!.state.runs);
         await drawDigit(page, strokes);
         const r = await settled(page, runs);
-        add(r.predicted === Number(digit), `demo ${b}: a "${digit}" drawn with pointer events is classified as ${digit}`, `predicted ${r.predicted}, rates [${r.rates.map((x) => x.toFixed(2)).join(' ')}]`);
+        add(
+          r.predicted === Number(digit),
+          `demo ${b}: a "${digit}" drawn with pointer events is classified as ${digit}`,
+          `predicted ${r.predicted}, rates [${r.rates.map((x) => x.toFixed(2)).join(' ')}]`,
+        );
         if (digit === '1') {
           const px = await rasterPixels(page);
           const layers = Object.keys(r.rasterSpikes);
           const okRaster = layers.length >= 3 && layers.every((l) => (r.rasterSpikes[l] ?? 0) > 0 && (px[l] ?? 0) > 0);
-          add(okRaster, `demo ${b}: the spike raster rendered`, layers.map((l) => `${l}: ${r.rasterSpikes[l]} spikes, ${px[l]} spike pixels`).join('; '));
+          add(
+            okRaster,
+            `demo ${b}: the spike raster rendered`,
+            layers.map((l) => `${l}: ${r.rasterSpikes[l]} spikes, ${px[l]} spike pixels`).join('; '),
+          );
           const shot = join(outDir, `browser-demo-${b}.png`);
           await page.screenshot({ path: shot, fullPage: true });
           console.log(`  screenshot: ${shot}`);
@@ -91,14 +142,21 @@ export async function checkDemo(s: Session, backends: readonly string[], outDir:
       let sameRates = 0;
       const wrong: string[] = [];
       for (const [i, d] of heldOut.entries()) {
-        const got = await page.evaluate(([px, seed]) => window.spikefnDemo!.classifyImage(px, seed), [d.pixels, 1000 + i] as [number[], number]);
+        const got = await page.evaluate(([px, seed]) => window.spikefnDemo!.classifyImage(px, seed), [d.pixels, 1000 + i] as [
+          number[],
+          number,
+        ]);
         const want = node[i];
         if (got?.predicted === d.label) right++;
         else wrong.push(`${d.label}→${got?.predicted}`);
         if (got !== undefined && want !== undefined && got.predicted === want.predicted) samePrediction++;
         if (got !== undefined && want !== undefined && got.rates.every((r, c) => r === want.rates[c])) sameRates++;
       }
-      add(heldOut.length > 0 && right >= Math.ceil(0.8 * heldOut.length), `demo ${b}: injected held-out MNIST digits are classified`, `${right}/${heldOut.length} right${wrong.length > 0 ? ` (wrong: ${wrong.join(', ')})` : ''}`);
+      add(
+        heldOut.length > 0 && right >= Math.ceil(0.8 * heldOut.length),
+        `demo ${b}: injected held-out MNIST digits are classified`,
+        `${right}/${heldOut.length} right${wrong.length > 0 ? ` (wrong: ${wrong.join(', ')})` : ''}`,
+      );
       add(
         heldOut.length > 0 && samePrediction === heldOut.length && sameRates === heldOut.length,
         `demo ${b}: same predictions and output firing rates as in Node (same checkpoint, same keys)`,

@@ -15,7 +15,12 @@ export type Draws = Record<string, number[]>;
 export function draws(): Draws {
   return tf.tidy(() => {
     const k = key(2024);
-    const [k1, k2, k3, k4] = split(k, 4) as [ReturnType<typeof key>, ReturnType<typeof key>, ReturnType<typeof key>, ReturnType<typeof key>];
+    const [k1, k2, k3, k4] = split(k, 4) as [
+      ReturnType<typeof key>,
+      ReturnType<typeof key>,
+      ReturnType<typeof key>,
+      ReturnType<typeof key>,
+    ];
     const pixels = tf.reshape(tf.linspace(0, 1, 28 * 28), [1, 28, 28]);
     // Values pass through each backend's tensors (upload, ops, download), not just the host arrays.
     const asArray = (t: tf.Tensor): number[] => Array.from(t.dataSync());

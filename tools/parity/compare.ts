@@ -52,6 +52,8 @@ export function expectClose(name: string, got: tf.Tensor | number, want: Nested,
   }
   if (worst >= 0) {
     const bad = w.filter((wi, i) => !(Math.abs((g[i] as number) - wi) <= atol + rtol * Math.abs(wi))).length;
-    throw new Error(`${name}: ${bad}/${w.length} values off (${tol} tolerance); worst at flat index ${worst}: got ${g[worst]}, want ${w[worst]}`);
+    throw new Error(
+      `${name}: ${bad}/${w.length} values off (${tol} tolerance); worst at flat index ${worst}: got ${g[worst]}, want ${w[worst]}`,
+    );
   }
 }

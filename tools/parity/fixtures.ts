@@ -23,7 +23,12 @@ export type FixtureCase = {
 };
 
 /** One fixture file. */
-export type FixtureFile = { readonly file: string; readonly fixture: string; readonly layer: string; readonly cases: readonly FixtureCase[] };
+export type FixtureFile = {
+  readonly file: string;
+  readonly fixture: string;
+  readonly layer: string;
+  readonly cases: readonly FixtureCase[];
+};
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -36,7 +41,8 @@ export function fixturesDir(): string {
 
 /** Every `*.json` file of the folder, parsed. */
 export function loadFixtures(dir = fixturesDir()): FixtureFile[] {
-  if (!existsSync(dir)) throw new Error(`parity: fixtures folder ${dir} does not exist (set SPIKEFN_FIXTURES to a folder of SpikingJelly fixture JSON files)`);
+  if (!existsSync(dir))
+    throw new Error(`parity: fixtures folder ${dir} does not exist (set SPIKEFN_FIXTURES to a folder of SpikingJelly fixture JSON files)`);
   const names = readdirSync(dir).sort();
   // A file the runner does not understand fails the run: only fixture JSON files and the format's README belong here.
   const foreign = names.filter((f) => !f.endsWith('.json') && f !== 'README.md');

@@ -14,7 +14,12 @@ export type FileReport = { readonly file: string; readonly passed: number; reado
 export function runFile(f: FixtureFile): FileReport {
   const handler = handlerFor(f.fixture);
   if (handler === undefined) {
-    return { file: f.file, passed: 0, failed: Math.max(1, f.cases.length), failures: [`no handler for fixture '${f.fixture}' (layer ${f.layer})`] };
+    return {
+      file: f.file,
+      passed: 0,
+      failed: Math.max(1, f.cases.length),
+      failures: [`no handler for fixture '${f.fixture}' (layer ${f.layer})`],
+    };
   }
   let passed = 0;
   const failures: string[] = [];
@@ -28,4 +33,3 @@ export function runFile(f: FixtureFile): FileReport {
   }
   return { file: f.file, passed, failed: failures.length, failures };
 }
-

@@ -34,4 +34,6 @@ for (let i = 0; i < test.count && samples.length < 20; i++) {
 }
 samples.sort((a, b) => a.label - b.label);
 writeFileSync(join(pub, 'samples.json'), JSON.stringify(samples));
-console.log(`assets: ${from} → public/checkpoint.spikefn (test accuracy ${meta.history?.testAcc?.at(-1) ?? '?'}); ${samples.length} held-out digits → public/samples.json`);
+console.log(
+  `assets: ${from} → public/checkpoint.spikefn (test accuracy ${meta.history?.testAcc?.at(-1) ?? '?'}); ${samples.length} held-out digits → public/samples.json`,
+);

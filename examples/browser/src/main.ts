@@ -23,7 +23,16 @@ const status = (s: string): void => {
   $('status').textContent = s;
 };
 
-const state: DemoState = { ready: false, busy: false, backend: '', runs: 0, predicted: undefined, rates: [], rasterSpikes: {}, error: undefined };
+const state: DemoState = {
+  ready: false,
+  busy: false,
+  backend: '',
+  runs: 0,
+  predicted: undefined,
+  rates: [],
+  rasterSpikes: {},
+  error: undefined,
+};
 
 let net: Net | undefined;
 let checkpoint: Uint8Array | undefined;
@@ -131,7 +140,12 @@ function buildRasters(a: Activity): void {
     let total = 0;
     for (let i = 0; i < n; i++) if (layer.spikes.some((st) => (st[i] as number) > 0)) total++;
     const shown = active.length > 0 ? active : shownNeurons(n, MAX);
-    return make(layer.name, `${layer.name}: LIF [${layer.shape.join('×')}] = ${n} neurons; ${total} fired (${Math.min(total, MAX)} shown)`, shown, 2 * MAX);
+    return make(
+      layer.name,
+      `${layer.name}: LIF [${layer.shape.join('×')}] = ${n} neurons; ${total} fired (${Math.min(total, MAX)} shown)`,
+      shown,
+      2 * MAX,
+    );
   });
   rasters.push(make('output', 'output: LIF, 10 neurons (classes 0–9, top to bottom)', shownNeurons(10, 10), 100));
 }
@@ -158,10 +172,16 @@ async function classifyImage(img: Float32Array, withSeed?: number): Promise<Acti
   for (let t = 0; t < a.T; t++) {
     if (id !== runId) return undefined; // a newer drawing took over
     drawInputFrame($('input-spikes'), a.input[t]!, t, a.T, SIDE);
-    a.hidden.forEach((layer, i) => drawRasterColumn(rasters[i]!, layer.spikes[t]!, t));
+    a.hidden.forEach((layer, i) => {
+      drawRasterColumn(rasters[i]!, layer.spikes[t]!, t);
+    });
     drawRasterColumn(rasters[rasters.length - 1]!, a.output[t]!, t);
     for (let c = 0; c < 10; c++) counts[c]! += a.output[t]![c]!;
-    drawRates($('rates'), counts.map((n) => n / a.T), undefined);
+    drawRates(
+      $('rates'),
+      counts.map((n) => n / a.T),
+      undefined,
+    );
     status(`step ${t + 1}/${a.T}`);
     await frame(stepMs);
   }
@@ -198,7 +218,9 @@ async function useBackend(name: string): Promise<void> {
   state.backend = tf.getBackend();
   const renderer = state.backend === 'webgl' ? ` · WebGL ${tf.env().getNumber('WEBGL_VERSION')}` : '';
   $('backend-in-use').textContent = `in use: ${state.backend}${renderer}`;
-  document.querySelectorAll<HTMLInputElement>('input[name=backend]').forEach((r) => (r.checked = r.value === state.backend));
+  document.querySelectorAll<HTMLInputElement>('input[name=backend]').forEach((r) => {
+    r.checked = r.value === state.backend;
+  });
   net = loadNet(checkpoint!);
   const m = net.meta;
   const testAcc = (m['history'] as { testAcc?: number[] } | undefined)?.testAcc?.at(-1);
@@ -208,15 +230,17 @@ async function useBackend(name: string): Promise<void> {
     `${net.config.encoding} encoding${acc}. Weights: the checkpoint written by examples/mnist (checkpoint.spikefn). ` +
     `The prediction is the output neuron that fires most over the T steps.`;
   $('input-title').textContent =
-    net.config.encoding === 'poisson' ? 'Input spike trains (Poisson rate code, one frame per step)' : 'Input at each step (direct encoding: the image is a constant current; the first spikes are lif1\'s)';
+    net.config.encoding === 'poisson'
+      ? 'Input spike trains (Poisson rate code, one frame per step)'
+      : "Input at each step (direct encoding: the image is a constant current; the first spikes are lif1's)";
   state.ready = true;
 }
-document.querySelectorAll<HTMLInputElement>('input[name=backend]').forEach((r) =>
+document.querySelectorAll<HTMLInputElement>('input[name=backend]').forEach((r) => {
   r.addEventListener('change', () => {
     // Switch, then run the current drawing again on the new backend.
     if (r.checked) void useBackend(r.value).then(() => (state.ready && state.runs > 0 ? classifyPad() : undefined));
-  }),
-);
+  });
+});
 
 // ---- start
 window.spikefnDemo = {

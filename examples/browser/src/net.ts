@@ -52,8 +52,12 @@ export function loadNet(bytes: Uint8Array): Net {
   const m: Model = model(config);
   const fresh = m.init(key(0));
   const freshState = m.initialState(fresh);
-  const params = E.getOrElseW((e: Error) => { throw e; })(restoreLike('params', fresh as unknown as Tree, ckpt.trees['params'])) as unknown as ModelParams;
-  const state = E.getOrElseW((e: Error) => { throw e; })(restoreLike('state', freshState as unknown as Tree, ckpt.trees['state'])) as unknown as ModelState;
+  const params = E.getOrElseW((e: Error) => {
+    throw e;
+  })(restoreLike('params', fresh as unknown as Tree, ckpt.trees['params'])) as unknown as ModelParams;
+  const state = E.getOrElseW((e: Error) => {
+    throw e;
+  })(restoreLike('state', freshState as unknown as Tree, ckpt.trees['state'])) as unknown as ModelState;
   treeDispose(fresh as unknown as Tree);
   treeDispose(freshState as unknown as Tree);
   for (const [name, tree] of Object.entries(ckpt.trees)) if (name !== 'params' && name !== 'state') treeDispose(tree);
@@ -65,7 +69,8 @@ export function loadNet(bytes: Uint8Array): Net {
       const got = tf.tidy(() => {
         const x = tf.tensor(image, [1, 1, 28, 28], 'float32');
         const ctx = evalCtx(k);
-        const input = config.encoding === 'poisson' ? poisson(k, x, config.timeSteps) : tf.tile(tf.expandDims(x, 0), [config.timeSteps, 1, 1, 1, 1]);
+        const input =
+          config.encoding === 'poisson' ? poisson(k, x, config.timeSteps) : tf.tile(tf.expandDims(x, 0), [config.timeSteps, 1, 1, 1, 1]);
         const [, out, spikes] = m.forward(params, state, x, ctx);
         return { input, out, lif1: spikes.lif1, lif2: spikes.lif2 } as Record<string, tf.Tensor>;
       });

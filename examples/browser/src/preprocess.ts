@@ -18,26 +18,39 @@ export function luminance(rgba: Uint8ClampedArray, n: number): Float32Array {
 }
 
 /** The bounding box of values above `eps`, or undefined for an empty image. */
-export function inkBox(img: Float32Array, w: number, h: number, eps = 0.05): { x0: number; y0: number; x1: number; y1: number } | undefined {
-  let x0 = w, y0 = h, x1 = -1, y1 = -1;
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if ((img[y * w + x] as number) > eps) {
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
-    if (y < y0) y0 = y;
-    if (y > y1) y1 = y;
-  }
+export function inkBox(
+  img: Float32Array,
+  w: number,
+  h: number,
+  eps = 0.05,
+): { x0: number; y0: number; x1: number; y1: number } | undefined {
+  let x0 = w,
+    y0 = h,
+    x1 = -1,
+    y1 = -1;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      if ((img[y * w + x] as number) > eps) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
   return x1 < 0 ? undefined : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
 }
 
 /** The centre of mass `[cx, cy]` of a `w × h` image (pixel centres at +0.5). */
 export function centreOfMass(img: Float32Array, w: number, h: number): [number, number] {
-  let m = 0, sx = 0, sy = 0;
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const v = img[y * w + x] as number;
-    m += v;
-    sx += v * (x + 0.5);
-    sy += v * (y + 0.5);
-  }
+  let m = 0,
+    sx = 0,
+    sy = 0;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const v = img[y * w + x] as number;
+      m += v;
+      sx += v * (x + 0.5);
+      sy += v * (y + 0.5);
+    }
   return m === 0 ? [w / 2, h / 2] : [sx / m, sy / m];
 }
 
@@ -66,10 +79,11 @@ export function padToMnist(pad: HTMLCanvasElement): Float32Array {
   const ox = Math.round(SIDE / 2 - cx);
   const oy = Math.round(SIDE / 2 - cy);
   const out = new Float32Array(SIDE * SIDE);
-  for (let y = 0; y < sh; y++) for (let x = 0; x < sw; x++) {
-    const X = x + ox;
-    const Y = y + oy;
-    if (X >= 0 && X < SIDE && Y >= 0 && Y < SIDE) out[Y * SIDE + X] = Math.min(1, digit[y * sw + x] as number);
-  }
+  for (let y = 0; y < sh; y++)
+    for (let x = 0; x < sw; x++) {
+      const X = x + ox;
+      const Y = y + oy;
+      if (X >= 0 && X < SIDE && Y >= 0 && Y < SIDE) out[Y * SIDE + X] = Math.min(1, digit[y * sw + x] as number);
+    }
   return out;
 }

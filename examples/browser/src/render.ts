@@ -36,7 +36,8 @@ export function drawInputFrame(c: HTMLCanvasElement, spikes: Float32Array, t: nu
   const tile = Math.floor((c.width - gap * (perRow - 1)) / perRow);
   if (t === 0) {
     const height = Math.ceil(T / perRow) * (tile + label + gap);
-    if (c.height !== height) c.height = height; // resizing clears
+    if (c.height !== height)
+      c.height = height; // resizing clears
     else c.getContext('2d')!.clearRect(0, 0, c.width, c.height);
   }
   const ctx = c.getContext('2d')!;
@@ -47,7 +48,8 @@ export function drawInputFrame(c: HTMLCanvasElement, spikes: Float32Array, t: nu
   ctx.fillStyle = SPIKE;
   const px = tile / side;
   for (let i = 0; i < side * side; i++) {
-    if ((spikes[i] as number) > 0) ctx.fillRect(Math.floor(x0 + (i % side) * px), Math.floor(y0 + Math.floor(i / side) * px), Math.ceil(px), Math.ceil(px));
+    if ((spikes[i] as number) > 0)
+      ctx.fillRect(Math.floor(x0 + (i % side) * px), Math.floor(y0 + Math.floor(i / side) * px), Math.ceil(px), Math.ceil(px));
   }
   ctx.fillStyle = DIM;
   ctx.font = '10px ui-monospace, monospace';
@@ -58,7 +60,8 @@ export function drawInputFrame(c: HTMLCanvasElement, spikes: Float32Array, t: nu
 export type Raster = { readonly canvas: HTMLCanvasElement; readonly shown: readonly number[]; readonly T: number; counts: number };
 
 /** Picks at most `max` neurons of `n`, evenly spaced, for a raster. */
-export const shownNeurons = (n: number, max: number): number[] => Array.from({ length: Math.min(n, max) }, (_, i) => Math.floor((i * n) / Math.min(n, max)));
+export const shownNeurons = (n: number, max: number): number[] =>
+  Array.from({ length: Math.min(n, max) }, (_, i) => Math.floor((i * n) / Math.min(n, max)));
 
 /** Clears a raster and draws its grid. */
 export function clearRaster(r: Raster): void {

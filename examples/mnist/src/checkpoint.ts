@@ -22,7 +22,13 @@ export function saveRun(path: string, config: TrainConfig, run: RunState): numbe
 export function loadRun(path: string): { config: TrainConfig; run: RunState } {
   const ckpt = loadCheckpointOrThrow(path);
   const meta = ckpt.meta as unknown as { config?: TrainConfig; epochsDone?: number; history?: History };
-  if (meta === null || typeof meta !== 'object' || meta.config === undefined || typeof meta.epochsDone !== 'number' || meta.history === undefined) {
+  if (
+    meta === null ||
+    typeof meta !== 'object' ||
+    meta.config === undefined ||
+    typeof meta.epochsDone !== 'number' ||
+    meta.history === undefined
+  ) {
     throw new Error(`${path}: not a checkpoint of the MNIST example (its metadata has no config/epochsDone/history)`);
   }
   const config = meta.config;

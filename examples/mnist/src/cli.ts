@@ -74,23 +74,46 @@ export function parseArgs(argv: readonly string[]): Options {
     const [flag, inline] = a.includes('=') ? (a.split(/=(.*)/s, 2) as [string, string]) : [a, undefined];
     const value = (): string | undefined => inline ?? args[++i];
     switch (flag) {
-      case '--epochs': o.epochs = int(flag, value(), 0); break;
-      case '--batch-size': o.batchSize = int(flag, value(), 2); break;
-      case '--time-steps': o.timeSteps = int(flag, value(), 1); break;
-      case '--seed': o.seed = int(flag, value(), 0); break;
-      case '--train-size': o.trainSize = int(flag, value(), 2); break;
-      case '--test-size': o.testSize = int(flag, value(), 1); break;
+      case '--epochs':
+        o.epochs = int(flag, value(), 0);
+        break;
+      case '--batch-size':
+        o.batchSize = int(flag, value(), 2);
+        break;
+      case '--time-steps':
+        o.timeSteps = int(flag, value(), 1);
+        break;
+      case '--seed':
+        o.seed = int(flag, value(), 0);
+        break;
+      case '--train-size':
+        o.trainSize = int(flag, value(), 2);
+        break;
+      case '--test-size':
+        o.testSize = int(flag, value(), 1);
+        break;
       case '--lr': {
         const v = value();
         o.lr = Number(v);
         if (!(o.lr > 0)) throw new Error(`--lr expects a number > 0, got ${v ?? 'nothing'}`);
         break;
       }
-      case '--backend': o.backend = value() ?? ''; break;
-      case '--out': o.out = value() ?? ''; break;
-      case '--resume': o.resume = value(); break;
-      case '--eval-only': o.evalOnly = true; break;
-      case '--help': case '-h': o.help = true; break;
+      case '--backend':
+        o.backend = value() ?? '';
+        break;
+      case '--out':
+        o.out = value() ?? '';
+        break;
+      case '--resume':
+        o.resume = value();
+        break;
+      case '--eval-only':
+        o.evalOnly = true;
+        break;
+      case '--help':
+      case '-h':
+        o.help = true;
+        break;
       case '--encoding': {
         const v = value();
         if (v !== 'direct' && v !== 'poisson') throw new Error(`--encoding expects direct or poisson, got ${v ?? 'nothing'}`);
@@ -106,7 +129,8 @@ export function parseArgs(argv: readonly string[]): Options {
       case '--channels': {
         const v = value() ?? '';
         const cs = v.split(',').map(Number);
-        if (cs.length !== 2 || cs.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`--channels expects two integers like 16,32, got ${v}`);
+        if (cs.length !== 2 || cs.some((c) => !Number.isInteger(c) || c < 1))
+          throw new Error(`--channels expects two integers like 16,32, got ${v}`);
         o.channels = [cs[0] as number, cs[1] as number];
         break;
       }
@@ -114,6 +138,7 @@ export function parseArgs(argv: readonly string[]): Options {
         throw new Error(`unknown flag ${a}\n${USAGE}`);
     }
   }
-  if (o.trainSize + o.testSize > 10_000) throw new Error(`--train-size + --test-size must be at most 10000 (the digits in the mnist package), got ${o.trainSize + o.testSize}`);
+  if (o.trainSize + o.testSize > 10_000)
+    throw new Error(`--train-size + --test-size must be at most 10000 (the digits in the mnist package), got ${o.trainSize + o.testSize}`);
   return o;
 }

@@ -12,13 +12,13 @@ import * as tf from '@spikefn/core/tf';
 import { setBackend, registerFastKernels, evalCtx, foldIn } from '@spikefn/core';
 import { lineChartSvg, rasterSvg, stackSvg } from '@spikefn/learning';
 import { loadMnist, trainTestSplit, PIXELS, formatDuration, progressBar } from '@spikefn/node';
-import { parseArgs, USAGE } from './cli.js';
+import { parseArgs, USAGE, type Options } from './cli.js';
 import { loadRun, saveRun } from './checkpoint.js';
 import { model } from './model.js';
 import { evaluate, initRun, runKeys, trainEpoch, type RunState, type TrainConfig } from './train.js';
 
 const started = performance.now();
-let opts;
+let opts: Options;
 try {
   opts = parseArgs(process.argv.slice(2));
 } catch (e) {
@@ -40,7 +40,12 @@ const ckptPath = join(opts.out, 'checkpoint.spikefn');
 const resumeFrom = opts.resume ?? (opts.evalOnly ? ckptPath : undefined);
 if (resumeFrom !== undefined) {
   const loaded = loadRun(resumeFrom);
-  config = opts.evalOnly ? loaded.config : { ...loaded.config, epochs: process.argv.some((a) => a === '--epochs' || a.startsWith('--epochs=')) ? opts.epochs : loaded.config.epochs };
+  config = opts.evalOnly
+    ? loaded.config
+    : {
+        ...loaded.config,
+        epochs: process.argv.some((a) => a === '--epochs' || a.startsWith('--epochs=')) ? opts.epochs : loaded.config.epochs,
+      };
   run = loaded.run;
   console.log(`loaded ${resumeFrom}: ${run.epochsDone} epoch(s) done, config ${JSON.stringify(config)}`);
 } else {
@@ -78,9 +83,20 @@ if (!opts.evalOnly) {
     evaluation = evaluate(config, net, r.run, test);
     const secs = (performance.now() - t0) / 1000;
     const h = r.run.history;
-    run = { ...r.run, history: { epoch: [...h.epoch, e + 1], trainLoss: [...h.trainLoss, r.loss], trainAcc: [...h.trainAcc, r.acc], testAcc: [...h.testAcc, evaluation.accuracy], seconds: [...h.seconds, secs] } };
+    run = {
+      ...r.run,
+      history: {
+        epoch: [...h.epoch, e + 1],
+        trainLoss: [...h.trainLoss, r.loss],
+        trainAcc: [...h.trainAcc, r.acc],
+        testAcc: [...h.testAcc, evaluation.accuracy],
+        seconds: [...h.seconds, secs],
+      },
+    };
     const bytes = saveRun(ckptPath, config, run);
-    console.log(`epoch ${e + 1}: held-out accuracy ${evaluation.accuracy.toFixed(4)}; checkpoint ${ckptPath} (${(bytes / 1024).toFixed(0)} KiB); total time ${formatDuration((performance.now() - started) / 1000)}`);
+    console.log(
+      `epoch ${e + 1}: held-out accuracy ${evaluation.accuracy.toFixed(4)}; checkpoint ${ckptPath} (${(bytes / 1024).toFixed(0)} KiB); total time ${formatDuration((performance.now() - started) / 1000)}`,
+    );
   }
 }
 evaluation ??= evaluate(config, net, run, test);
@@ -95,8 +111,14 @@ const rows = (s: tf.Tensor, max: number): number[][] => {
   const n = s.size / T;
   const v = s.dataSync();
   const active: number[] = [];
-  for (let i = 0; i < n; i++) for (let t = 0; t < T; t++) if (v[t * n + i]) { active.push(i); break; }
-  const pick = active.length <= max ? active : Array.from({ length: max }, (_, j) => active[Math.floor((j * active.length) / max)] as number);
+  for (let i = 0; i < n; i++)
+    for (let t = 0; t < T; t++)
+      if (v[t * n + i]) {
+        active.push(i);
+        break;
+      }
+  const pick =
+    active.length <= max ? active : Array.from({ length: max }, (_, j) => active[Math.floor((j * active.length) / max)] as number);
   return Array.from({ length: T }, (_, t) => pick.map((i) => v[t * n + i] as number));
 };
 writeFileSync(
@@ -106,7 +128,10 @@ writeFileSync(
     panels: [
       { label: 'lif1 (conv1)', spikes: rows(trace.lif1, 120) },
       { label: 'lif2 (conv2)', spikes: rows(trace.lif2, 120) },
-      { label: 'lif3 (output 0-9)', spikes: Array.from({ length: T }, (_, t) => Array.from(trace.spikes.dataSync().subarray(t * 10, t * 10 + 10))) },
+      {
+        label: 'lif3 (output 0-9)',
+        spikes: Array.from({ length: T }, (_, t) => Array.from(trace.spikes.dataSync().subarray(t * 10, t * 10 + 10))),
+      },
     ],
   }),
 );
@@ -117,7 +142,10 @@ writeFileSync(
     title: `Output neurons' membrane potential (before reset), held-out digit labelled ${label}`,
     xLabel: 'time step',
     yLabel: 'membrane potential h[t]',
-    series: Array.from({ length: 10 }, (_, c) => ({ label: `neuron ${c}${c === label ? ' (label)' : ''}`, y: Array.from({ length: T }, (_, t) => vb[t * 10 + c] as number) })),
+    series: Array.from({ length: 10 }, (_, c) => ({
+      label: `neuron ${c}${c === label ? ' (label)' : ''}`,
+      y: Array.from({ length: T }, (_, t) => vb[t * 10 + c] as number),
+    })),
     hlines: [{ y: 1, label: 'threshold' }],
   }),
 );
@@ -128,15 +156,36 @@ if (h.epoch.length > 0) {
   writeFileSync(
     join(opts.out, 'training-curve.svg'),
     stackSvg([
-      { title: 'Training loss per epoch', xLabel: 'epoch', yLabel: `loss (${config.loss})`, series: [{ label: 'train', x: h.epoch, y: h.trainLoss }] },
-      { title: 'Accuracy per epoch', xLabel: 'epoch', yLabel: 'accuracy', series: [{ label: 'train (running)', x: h.epoch, y: h.trainAcc }, { label: 'held-out', x: h.epoch, y: h.testAcc }] },
+      {
+        title: 'Training loss per epoch',
+        xLabel: 'epoch',
+        yLabel: `loss (${config.loss})`,
+        series: [{ label: 'train', x: h.epoch, y: h.trainLoss }],
+      },
+      {
+        title: 'Accuracy per epoch',
+        xLabel: 'epoch',
+        yLabel: 'accuracy',
+        series: [
+          { label: 'train (running)', x: h.epoch, y: h.trainAcc },
+          { label: 'held-out', x: h.epoch, y: h.testAcc },
+        ],
+      },
     ]),
   );
 }
-console.log(`wrote ${join(opts.out, 'raster.svg')}, ${join(opts.out, 'membrane.svg')}${h.epoch.length ? `, ${join(opts.out, 'training-curve.svg')}` : ''}`);
+console.log(
+  `wrote ${join(opts.out, 'raster.svg')}, ${join(opts.out, 'membrane.svg')}${h.epoch.length ? `, ${join(opts.out, 'training-curve.svg')}` : ''}`,
+);
 
 console.log(`per-class accuracy: ${evaluation.perClass.map((a, c) => `${c}: ${a.toFixed(4)}`).join('  ')}`);
-console.log(`mean firing rate per layer: ${Object.entries(evaluation.firingRates).map(([n, r]) => `${n} ${r.toFixed(4)}`).join('  ')}`);
+console.log(
+  `mean firing rate per layer: ${Object.entries(evaluation.firingRates)
+    .map(([n, r]) => `${n} ${r.toFixed(4)}`)
+    .join('  ')}`,
+);
 const cpu = process.cpuUsage();
-console.log(`total time: ${formatDuration((performance.now() - started) / 1000)} (this process's CPU time: ${formatDuration((cpu.user + cpu.system) / 1e6)}; more wall time than CPU time means other processes shared the cores)`);
+console.log(
+  `total time: ${formatDuration((performance.now() - started) / 1000)} (this process's CPU time: ${formatDuration((cpu.user + cpu.system) / 1e6)}; more wall time than CPU time means other processes shared the cores)`,
+);
 console.log(`test accuracy: ${evaluation.accuracy.toFixed(4)}`);

@@ -21,7 +21,16 @@
 import * as tf from '@spikefn/core/tf';
 import { foldIn, key as makeKey, type Key, seqToANN } from '@spikefn/core';
 import type { Ctx } from '@spikefn/core';
-import { batchNorm2d, type BatchNormParams, type BatchNormState, conv2d, type Conv2dParams, linear, type LinearParams, maxPool2d } from '@spikefn/layers';
+import {
+  batchNorm2d,
+  type BatchNormParams,
+  type BatchNormState,
+  conv2d,
+  type Conv2dParams,
+  linear,
+  type LinearParams,
+  maxPool2d,
+} from '@spikefn/layers';
 import { poisson } from '@spikefn/learning';
 import { lifNode } from '@spikefn/neurons';
 
@@ -34,7 +43,13 @@ export type ModelConfig = {
 };
 
 /** Learnable parameters. @category examples */
-export type ModelParams = { readonly conv1: Conv2dParams; readonly bn1: BatchNormParams; readonly conv2: Conv2dParams; readonly bn2: BatchNormParams; readonly fc: LinearParams };
+export type ModelParams = {
+  readonly conv1: Conv2dParams;
+  readonly bn1: BatchNormParams;
+  readonly conv2: Conv2dParams;
+  readonly bn2: BatchNormParams;
+  readonly fc: LinearParams;
+};
 /** State kept across batches: BatchNorm running statistics. @category examples */
 export type ModelState = { readonly bn1: BatchNormState; readonly bn2: BatchNormState };
 /** Spikes of each LIF layer, `[T, B, ...]`. @category examples */

@@ -15,7 +15,16 @@
  */
 import * as tf from '@spikefn/core/tf';
 import { foldIn, key as makeKey, type Key, evalCtx, trainCtx, treeDispose, type Tree } from '@spikefn/core';
-import { valueAndGradTreeAux, rateCrossEntropy, rateMse, tetLoss, adam, type AdamState, optimizerStep, cosineDecay } from '@spikefn/learning';
+import {
+  valueAndGradTreeAux,
+  rateCrossEntropy,
+  rateMse,
+  tetLoss,
+  adam,
+  type AdamState,
+  optimizerStep,
+  cosineDecay,
+} from '@spikefn/learning';
 import { batches, type Batch, type Digits } from '@spikefn/node';
 import { model, predict, SPIKING_LAYERS, type Model, type ModelConfig, type ModelParams, type ModelState } from './model.js';
 
@@ -31,7 +40,13 @@ export type TrainConfig = ModelConfig & {
 };
 
 /** Per-epoch history (for the training-curve plot). @category examples */
-export type History = { readonly epoch: number[]; readonly trainLoss: number[]; readonly trainAcc: number[]; readonly testAcc: number[]; readonly seconds: number[] };
+export type History = {
+  readonly epoch: number[];
+  readonly trainLoss: number[];
+  readonly trainAcc: number[];
+  readonly testAcc: number[];
+  readonly seconds: number[];
+};
 
 /** The whole training state: what a checkpoint holds. @category examples */
 export type RunState = {
@@ -51,8 +66,10 @@ export const runKeys = (seed: number) => {
 const batchTensors = (b: Batch): [tf.Tensor, tf.Tensor] => [tf.tensor4d(b.images, [b.size, 1, 28, 28]), tf.tensor1d(b.labels, 'int32')];
 
 /** The loss of a config. @category examples */
-export const lossOf = (config: TrainConfig) => (out: tf.Tensor, y: tf.Tensor): tf.Scalar =>
-  config.loss === 'mse' ? rateMse(out, y) : config.loss === 'ce' ? rateCrossEntropy(out, y) : tetLoss(out, y);
+export const lossOf =
+  (config: TrainConfig) =>
+  (out: tf.Tensor, y: tf.Tensor): tf.Scalar =>
+    config.loss === 'mse' ? rateMse(out, y) : config.loss === 'ce' ? rateCrossEntropy(out, y) : tetLoss(out, y);
 
 /** The optimiser of a config: Adam with cosine decay over all the run's updates. @category examples */
 export function optimizerOf(config: TrainConfig) {
@@ -63,7 +80,13 @@ export function optimizerOf(config: TrainConfig) {
 /** A fresh run: initialised params, BN statistics and optimiser state. @category examples */
 export function initRun(config: TrainConfig, net: Model = model(config)): RunState {
   const params = net.init(runKeys(config.seed).init);
-  return { params, state: net.initialState(params), opt: optimizerOf(config).init(params), epochsDone: 0, history: { epoch: [], trainLoss: [], trainAcc: [], testAcc: [], seconds: [] } };
+  return {
+    params,
+    state: net.initialState(params),
+    opt: optimizerOf(config).init(params),
+    epochsDone: 0,
+    history: { epoch: [], trainLoss: [], trainAcc: [], testAcc: [], seconds: [] },
+  };
 }
 
 /** Called after each batch with the samples done and running metrics. @category examples */
@@ -75,7 +98,13 @@ export type OnBatch = (done: number, metrics: { loss: number; acc: number }) => 
  *
  * @category examples
  */
-export function trainEpoch(config: TrainConfig, net: Model, run: RunState, train: Digits, onBatch: OnBatch = () => {}): { run: RunState; loss: number; acc: number } {
+export function trainEpoch(
+  config: TrainConfig,
+  net: Model,
+  run: RunState,
+  train: Digits,
+  onBatch: OnBatch = () => {},
+): { run: RunState; loss: number; acc: number } {
   const opt = optimizerOf(config);
   const loss = lossOf(config);
   const ek = runKeys(config.seed).epoch(run.epochsDone);
@@ -104,7 +133,13 @@ export function trainEpoch(config: TrainConfig, net: Model, run: RunState, train
 }
 
 /** Test-set results. @category examples */
-export type Evaluation = { readonly accuracy: number; readonly perClass: number[]; readonly classCounts: number[]; readonly firingRates: Record<string, number>; readonly predictions: Int32Array };
+export type Evaluation = {
+  readonly accuracy: number;
+  readonly perClass: number[];
+  readonly classCounts: number[];
+  readonly firingRates: Record<string, number>;
+  readonly predictions: Int32Array;
+};
 
 /** Evaluates in eval mode (BN running statistics) on `test`, in batches. @category examples */
 export function evaluate(config: TrainConfig, net: Model, run: RunState, test: Digits, batchSize = 250): Evaluation {
@@ -122,7 +157,9 @@ export function evaluate(config: TrainConfig, net: Model, run: RunState, test: D
     });
     const p = pred.dataSync();
     const r = rates.dataSync();
-    SPIKING_LAYERS.forEach((n, j) => (rateSums[n] = (rateSums[n] as number) + (r[j] as number) * b.size));
+    SPIKING_LAYERS.forEach((n, j) => {
+      rateSums[n] = (rateSums[n] as number) + (r[j] as number) * b.size;
+    });
     for (let k = 0; k < b.size; k++) {
       const label = b.labels[k] as number;
       counts[label]++;

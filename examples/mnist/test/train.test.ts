@@ -11,7 +11,19 @@ import { model } from '../src/model.js';
 import { disposeRun, evaluate, initRun, runKeys, trainEpoch, type RunState, type TrainConfig } from '../src/train.js';
 
 // A tiny network and a few batches (cpu backend): seconds, not minutes.
-const TINY: TrainConfig = { timeSteps: 2, channels: [2, 4], encoding: 'direct', tau: 2, epochs: 2, batchSize: 16, lr: 0.01, seed: 3, loss: 'mse', trainSize: 32, testSize: 16 };
+const TINY: TrainConfig = {
+  timeSteps: 2,
+  channels: [2, 4],
+  encoding: 'direct',
+  tau: 2,
+  epochs: 2,
+  batchSize: 16,
+  lr: 0.01,
+  seed: 3,
+  loss: 'mse',
+  trainSize: 32,
+  testSize: 16,
+};
 const dir = mkdtempSync(join(tmpdir(), 'mnist-example-'));
 
 const data = (c: TrainConfig) => trainTestSplit(runKeys(c.seed).split, loadMnist(), c.trainSize, c.testSize);

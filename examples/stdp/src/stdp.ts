@@ -39,10 +39,23 @@ export type StdpDemoConfig = {
 };
 
 /** Defaults that separate the patterns within a few thousand steps. @category examples */
-export const DEFAULT_STDP: StdpDemoConfig = { inputs: 20, steps: 3000, block: 50, high: 0.25, low: 0.01, tau: 2, lr: 0.05, aPlus: 1, aMinus: 0.5, softBounds: true, normalise: true };
+export const DEFAULT_STDP: StdpDemoConfig = {
+  inputs: 20,
+  steps: 3000,
+  block: 50,
+  high: 0.25,
+  low: 0.01,
+  tau: 2,
+  lr: 0.05,
+  aPlus: 1,
+  aMinus: 0.5,
+  softBounds: true,
+  normalise: true,
+};
 
 /** The input rates of pattern `p` (0 = A, 1 = B). @category examples */
-export const patternRates = (c: StdpDemoConfig, p: number): number[] => Array.from({ length: c.inputs }, (_, i) => (Math.floor(i / (c.inputs / 2)) === p ? c.high : c.low));
+export const patternRates = (c: StdpDemoConfig, p: number): number[] =>
+  Array.from({ length: c.inputs }, (_, i) => (Math.floor(i / (c.inputs / 2)) === p ? c.high : c.low));
 
 /** What the demo records. @category examples */
 export type StdpResult = {
@@ -60,7 +73,13 @@ export function runStdp(key: Key, c: StdpDemoConfig = DEFAULT_STDP, every = 10):
   const rates = [0, 1].map((p) => tf.tensor2d([patternRates(c, p)]));
   let w = tf.tidy(() => tf.add(0.45, uniform(foldIn(key, 0), [2, c.inputs], 0, 0.1)));
   const stdp = c.softBounds
-    ? { tauPre: 2, tauPost: 2, lr: c.lr, fPost: (x: tf.Tensor) => tf.mul(c.aPlus, tf.sub(1, x)), fPre: (x: tf.Tensor) => tf.mul(c.aMinus, x) }
+    ? {
+        tauPre: 2,
+        tauPost: 2,
+        lr: c.lr,
+        fPost: (x: tf.Tensor) => tf.mul(c.aPlus, tf.sub(1, x)),
+        fPre: (x: tf.Tensor) => tf.mul(c.aMinus, x),
+      }
     : { tauPre: 2, tauPost: 2, lr: c.lr, fPost: () => c.aPlus, fPre: () => c.aMinus };
   const total = tf.tidy(() => tf.sum(w, 1, true));
   const weights: number[][] = [];
@@ -99,7 +118,7 @@ export function runStdp(key: Key, c: StdpDemoConfig = DEFAULT_STDP, every = 10):
     }
   }
   // Test: no plasticity, each pattern for 500 steps.
-  const response = [0, 1].map((n) => [0, 0]);
+  const response = [0, 1].map(() => [0, 0]);
   const testSteps = 500;
   for (let p = 0; p < 2; p++) {
     let vt = tf.zeros([1, 2]);

@@ -26,6 +26,7 @@ export type BackendName = (typeof backendNames)[number];
 
 /** The error for a backend that cannot be used here, naming the package to install. @category backend */
 export class BackendUnavailableError extends Error {
+  /** Always `'BackendUnavailableError'`. */
   override readonly name = 'BackendUnavailableError';
 }
 
@@ -44,7 +45,13 @@ const load = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ 
 const isMissing = (e: unknown): boolean => {
   const code = (e as { code?: string } | null)?.code;
   const msg = String((e as Error | null)?.message ?? e);
-  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)|Failed to resolve module|Could not resolve|Failed to fetch dynamically imported module|Importing a module script failed/.test(msg);
+  return (
+    code === 'ERR_MODULE_NOT_FOUND' ||
+    code === 'MODULE_NOT_FOUND' ||
+    /Cannot find (module|package)|Failed to resolve module|Could not resolve|Failed to fetch dynamically imported module|Importing a module script failed/.test(
+      msg,
+    )
+  );
 };
 
 const installHint = (name: BackendName): string =>
@@ -64,7 +71,10 @@ async function importBackend(name: BackendName): Promise<void> {
       await load(pkg);
       return;
     } catch (e) {
-      if (!isMissing(e)) throw new BackendUnavailableError(`setBackend('${name}'): ${pkg} is installed but failed to load: ${String((e as Error).message ?? e)}`);
+      if (!isMissing(e))
+        throw new BackendUnavailableError(
+          `setBackend('${name}'): ${pkg} is installed but failed to load: ${String((e as Error).message ?? e)}`,
+        );
       tried.push(pkg);
     }
   }
@@ -91,7 +101,10 @@ export async function setBackend(name: string, options: SetBackendOptions = {}):
   tf.env().set('PROD', true);
   await importBackend(backend);
   if (tf.findBackendFactory(backend) === null) {
-    const hint = backend === 'webgl' ? 'WebGL is only available in a browser (or a page under headless Chromium); in Node use wasm or cpu' : `the package registered no '${backend}' backend`;
+    const hint =
+      backend === 'webgl'
+        ? 'WebGL is only available in a browser (or a page under headless Chromium); in Node use wasm or cpu'
+        : `the package registered no '${backend}' backend`;
     throw new BackendUnavailableError(`setBackend('${backend}'): backend not available here: ${hint}.`);
   }
   const ok = await tf.setBackend(backend);

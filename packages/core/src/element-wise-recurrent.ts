@@ -18,10 +18,18 @@ import { sameShape, SpikefnArgumentError, validShape } from './validate.js';
 export type ElementWise = (yPrev: tf.Tensor, x: tf.Tensor) => tf.Tensor;
 
 /** State of {@link elementWiseRecurrent}: the previous output and the inner layer's state. @category combinators */
-export type ElementWiseRecurrentState<S extends Tree> = { readonly y: tf.Tensor; readonly inner: S };
+export type ElementWiseRecurrentState<S extends Tree> = {
+  /** The previous output y[t-1], of the input's shape (zeros before the first step). */
+  readonly y: tf.Tensor;
+  /** The wrapped layer's state. */
+  readonly inner: S;
+};
 
 /** Feeds `f(y[t-1], x[t])` to `layer`. @category combinators */
-export function elementWiseRecurrent<P extends Tree, S extends Tree>(layer: Layer<P, S>, f: ElementWise): Layer<P, ElementWiseRecurrentState<S>> {
+export function elementWiseRecurrent<P extends Tree, S extends Tree>(
+  layer: Layer<P, S>,
+  f: ElementWise,
+): Layer<P, ElementWiseRecurrentState<S>> {
   const fn = `elementWiseRecurrent(${layer.kind})`;
   if (typeof f !== 'function') throw new SpikefnArgumentError('elementWiseRecurrent', 'f', 'a function (yPrev, x) => tensor', String(f));
   return {
@@ -32,7 +40,10 @@ export function elementWiseRecurrent<P extends Tree, S extends Tree>(layer: Laye
       sameShape(fn, 'layer output shape', out, inputShape, 'the input shape: the recurrence adds y[t-1] to x[t]');
       return out;
     },
-    initialState: (params, inputShape, key) => ({ y: tf.zeros([...validShape(fn, 'inputShape', inputShape)]), inner: layer.initialState(params, inputShape, key) }),
+    initialState: (params, inputShape, key) => ({
+      y: tf.zeros([...validShape(fn, 'inputShape', inputShape)]),
+      inner: layer.initialState(params, inputShape, key),
+    }),
     step: (params, state, x, ctx) => {
       sameShape(fn, 'x', x, state.y, 'the shape of the state from initialState');
       return tidyStep(() => {

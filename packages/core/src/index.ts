@@ -7,6 +7,7 @@
  * gradients registered).
  *
  * @packageDocumentation
+ * @module @spikefn/core
  */
 export { setBackend, getBackend, backendNames, BackendUnavailableError, type BackendName, type SetBackendOptions } from './backend.js';
 export { registerFastKernels, unregisterFastKernels, fastKernelNames, isFastKernelRegistered } from './kernels/index.js';

@@ -12,7 +12,10 @@
 import { SpikefnArgumentError } from './validate.js';
 
 /** A PRNG key: two uint32 words. Make one with {@link key}. @category randomness */
-export type Key = readonly [number, number] & { readonly __brand: 'spikefn.Key' };
+export type Key = readonly [number, number] & {
+  /** A type-level brand only (no such property at run time): a plain `[number, number]` does not type as a `Key`. */
+  readonly __brand: 'spikefn.Key';
+};
 
 const rotl = (x: number, r: number): number => (x << r) | (x >>> (32 - r));
 
@@ -73,7 +76,9 @@ type KeyTuple<N extends number, Acc extends Key[] = []> = Acc['length'] extends 
  * What `split(k, n)` returns: a tuple of `n` keys when `n` is a literal from 0 to 16 (`const [a, b, c] = split(k, 3)`
  * gives three `Key`s, also under `noUncheckedIndexedAccess`), otherwise an array of keys. @category randomness
  */
-export type Keys<N extends number> = N extends 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 ? KeyTuple<N> : Key[];
+export type Keys<N extends number> = N extends 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16
+  ? KeyTuple<N>
+  : Key[];
 
 /** `n` independent keys: `split(k, n)[i] = foldIn(k, i)` (JAX's `random.split`). @category randomness */
 export function split<N extends number>(k: Key, n: N): Keys<N> {

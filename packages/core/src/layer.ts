@@ -24,22 +24,31 @@ import type { Empty, Tree } from './tree.js';
 import type { Shape } from './validate.js';
 
 /** What a step may depend on besides params, state and input: train/eval mode and a per-step key. @category layers */
-export type Ctx = { readonly training: boolean; readonly key: Key };
+export type Ctx = {
+  /** Train mode (`true`: dropout applies its mask, BatchNorm uses and updates batch statistics) or eval mode (`false`). */
+  readonly training: boolean;
+  /** The key of this step; stochastic layers draw from it (in a {@link scan}, `foldIn(key, t)`). */
+  readonly key: Key;
+};
 
 /** A layer: pure functions over params `P` and state `S`. @category layers */
 export interface Layer<P extends Tree = Tree, S extends Tree = Tree> {
   /** A short name such as `'lif'` or `'sequential'`, for messages and printing. */
   readonly kind: string;
+  /** The learnable params, drawn from `key` (`{}` for a layer without params). */
   init(key: Key): P;
+  /** The state before the first step for inputs of one step's shape `inputShape` (e.g. `[N, C]`); resetting is calling it again. */
   initialState(params: P, inputShape: Shape, key: Key): S;
+  /** The shape `step` returns for a one-step input of shape `inputShape`. */
   outputShape(params: P, inputShape: Shape): Shape;
+  /** One time step: `[state', y]`, carry first. Pure: returns new tensors and disposes none of its inputs. */
   step(params: P, state: S, x: tf.Tensor, ctx: Ctx): readonly [S, tf.Tensor];
   /** Optional multi-step form over `xs = [T, ...]`, equal to scanning `step` (see {@link runSequence}). */
   sequence?(params: P, state: S, xs: tf.Tensor, ctx: Ctx): readonly [S, tf.Tensor];
 }
 
 /** Any layer, for heterogeneous collections. @category layers */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: containers call each member with params/state looked up by name from their own mapped records, which TypeScript cannot tie to that member's P and S; `Layer<Tree, Tree>` would need a cast at every such call
 export type AnyLayer = Layer<any, any>;
 
 /** The params type of a layer. @category layers */

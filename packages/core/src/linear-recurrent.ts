@@ -16,9 +16,24 @@ import type { Tree } from './tree.js';
 import { dim, minRank, positiveInt, sameShape } from './validate.js';
 
 /** The recurrent connection's params and the inner layer's. @category combinators */
-export type LinearRecurrentParams<P extends Tree> = { readonly rc: { readonly weight: tf.Tensor; readonly bias?: tf.Tensor }; readonly inner: P };
+export type LinearRecurrentParams<P extends Tree> = {
+  /** The recurrent `Linear(in + out, in)`. */
+  readonly rc: {
+    /** `W: [in, in + out]`, initially `U(-1/√(in + out), 1/√(in + out))`. */
+    readonly weight: tf.Tensor;
+    /** `b: [in]`, uniform in ±1/√(in + out); absent when built with `bias = false`. */
+    readonly bias?: tf.Tensor;
+  };
+  /** The wrapped layer's params. */
+  readonly inner: P;
+};
 /** The previous output and the inner layer's state. @category combinators */
-export type LinearRecurrentState<S extends Tree> = { readonly y: tf.Tensor; readonly inner: S };
+export type LinearRecurrentState<S extends Tree> = {
+  /** The previous output y[t-1]: `[N, *, out]`, zeros before the first step. */
+  readonly y: tf.Tensor;
+  /** The wrapped layer's state. */
+  readonly inner: S;
+};
 
 /** Wraps `layer` (`[.., in] -> [.., out]`) with a learnable linear recurrence. @category combinators */
 export function linearRecurrent<P extends Tree, S extends Tree>(
@@ -52,7 +67,13 @@ export function linearRecurrent<P extends Tree, S extends Tree>(
     },
     step: (params, state, x, ctx) => {
       dim(fn, 'x', x, -1, inFeatures, 'in_features');
-      sameShape(fn, 'x (all but the last axis)', x.shape.slice(0, -1), state.y.shape.slice(0, -1), 'the batch shape of the state from initialState');
+      sameShape(
+        fn,
+        'x (all but the last axis)',
+        x.shape.slice(0, -1),
+        state.y.shape.slice(0, -1),
+        'the batch shape of the state from initialState',
+      );
       return tidyStep(() => {
         const cat = tf.concat([x, state.y], -1);
         const flat = tf.reshape(cat, [-1, fanIn]);

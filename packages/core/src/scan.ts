@@ -23,10 +23,19 @@ import { minRank, SpikefnArgumentError } from './validate.js';
 export type ScanBody<S extends Tree, Y extends Tree> = (state: S, x: tf.Tensor, key: Key, t: number) => readonly [S, Y];
 
 /** Options of {@link scan}. @category time */
-export type ScanOptions = { readonly t0?: number };
+export type ScanOptions = {
+  /** Index of the first step (an integer ≥ 0, default 0): step `t` gets index and key `foldIn(key, t0 + t)`. */
+  readonly t0?: number;
+};
 
 /** Runs `body` over the leading axis of `xs` from `state0`. Returns `[finalState, stackedOutputs]`. @category time */
-export function scan<S extends Tree, Y extends Tree>(body: ScanBody<S, Y>, state0: S, xs: tf.Tensor, key: Key, options: ScanOptions = {}): [S, Y] {
+export function scan<S extends Tree, Y extends Tree>(
+  body: ScanBody<S, Y>,
+  state0: S,
+  xs: tf.Tensor,
+  key: Key,
+  options: ScanOptions = {},
+): [S, Y] {
   minRank('scan', 'xs', xs, 1, 'a leading time axis [T, ...]');
   const T = xs.shape[0] as number;
   if (T < 1) throw new SpikefnArgumentError('scan', 'xs', 'a time axis of length >= 1', `shape [${xs.shape.join(', ')}]`);
@@ -69,7 +78,13 @@ export function scan<S extends Tree, Y extends Tree>(body: ScanBody<S, Y>, state
  *
  * @category time
  */
-export function runSequence<P extends Tree, S extends Tree>(layer: Layer<P, S>, params: P, state: S, xs: tf.Tensor, ctx: Ctx): [S, tf.Tensor] {
+export function runSequence<P extends Tree, S extends Tree>(
+  layer: Layer<P, S>,
+  params: P,
+  state: S,
+  xs: tf.Tensor,
+  ctx: Ctx,
+): [S, tf.Tensor] {
   if (layer.sequence !== undefined) {
     minRank(`${layer.kind}.sequence`, 'xs', xs, 1, 'a leading time axis [T, ...]');
     const [s, ys] = layer.sequence(params, state, xs, ctx);
@@ -79,6 +94,13 @@ export function runSequence<P extends Tree, S extends Tree>(layer: Layer<P, S>, 
 }
 
 /** `runSequence` without the fused path: always a `scan` of `step` (the reference the fused path is tested against). @category time */
-export function scanLayer(layer: AnyLayer, params: Tree, state: Tree, xs: tf.Tensor, ctx: Ctx, options: ScanOptions = {}): [Tree, tf.Tensor] {
+export function scanLayer(
+  layer: AnyLayer,
+  params: Tree,
+  state: Tree,
+  xs: tf.Tensor,
+  ctx: Ctx,
+  options: ScanOptions = {},
+): [Tree, tf.Tensor] {
   return scan<Tree, tf.Tensor>((s, x, k) => layer.step(params, s, x, { training: ctx.training, key: k }), state, xs, ctx.key, options);
 }

@@ -22,8 +22,15 @@ export function sequential<L extends Record<string, AnyLayer>>(layers: L): Layer
   const entries = Object.entries(layers);
   if (entries.length === 0) throw new SpikefnArgumentError('sequential', 'layers', 'at least one named layer', 'none');
   for (const [name, layer] of entries) {
-    if (/^(0|[1-9]\d*)$/.test(name)) throw new SpikefnArgumentError('sequential', `layers.${name}`, 'a name that is not an integer (integer keys are reordered by JavaScript)', `'${name}'`);
-    if (layer === null || typeof layer !== 'object' || typeof layer.step !== 'function') throw new SpikefnArgumentError('sequential', `layers.${name}`, 'a layer', String(layer));
+    if (/^(0|[1-9]\d*)$/.test(name))
+      throw new SpikefnArgumentError(
+        'sequential',
+        `layers.${name}`,
+        'a name that is not an integer (integer keys are reordered by JavaScript)',
+        `'${name}'`,
+      );
+    if (layer === null || typeof layer !== 'object' || typeof layer.step !== 'function')
+      throw new SpikefnArgumentError('sequential', `layers.${name}`, 'a layer', String(layer));
   }
   type P = SequentialParams<L>;
   type S = SequentialState<L>;
@@ -38,7 +45,9 @@ export function sequential<L extends Record<string, AnyLayer>>(layers: L): Layer
     outputShape: (params, inputShape) => shapes(params, inputShape)[entries.length] as Shape,
     initialState: (params, inputShape, key) => {
       const ins = shapes(params, inputShape);
-      return Object.fromEntries(entries.map(([name, layer], i) => [name, layer.initialState(params[name], ins[i] as Shape, foldIn(key, i))])) as S;
+      return Object.fromEntries(
+        entries.map(([name, layer], i) => [name, layer.initialState(params[name], ins[i] as Shape, foldIn(key, i))]),
+      ) as S;
     },
     step: (params, state, x, ctx) =>
       tidyStep(() => {

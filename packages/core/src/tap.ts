@@ -24,4 +24,3 @@ export function tap(label = 'PrintShapeModule', logger: Logger = defaultLogger):
     },
   });
 }
-

@@ -8,6 +8,7 @@
  * functions (`tf.reshape(x, ...)`).
  *
  * @packageDocumentation
+ * @module @spikefn/core/tf
  */
 import '@tensorflow/tfjs-core';
 import '#tfjs-gradients';

@@ -25,9 +25,18 @@ export function flattenWithPaths(tree: Tree): Array<readonly [readonly (string |
   const out: Array<readonly [readonly (string | number)[], tf.Tensor]> = [];
   const go = (t: unknown, path: readonly (string | number)[]): void => {
     if (isTensor(t)) out.push([path, t]);
-    else if (Array.isArray(t)) t.forEach((c, i) => go(c, [...path, i]));
-    else if (t !== null && typeof t === 'object') for (const [k, c] of Object.entries(t)) go(c, [...path, k]);
-    else throw new SpikefnArgumentError('tree', path.length === 0 ? 'tree' : path.join('.'), 'a tensor, array or record of tensors', String(t));
+    else if (Array.isArray(t)) {
+      t.forEach((c, i) => {
+        go(c, [...path, i]);
+      });
+    } else if (t !== null && typeof t === 'object') for (const [k, c] of Object.entries(t)) go(c, [...path, k]);
+    else
+      throw new SpikefnArgumentError(
+        'tree',
+        path.length === 0 ? 'tree' : path.join('.'),
+        'a tensor, array or record of tensors',
+        String(t),
+      );
   };
   go(tree, []);
   return out;
@@ -56,13 +65,17 @@ export function unflatten<T extends Tree>(structure: T, newLeaves: readonly tf.T
     return Object.fromEntries(Object.entries(t as object).map(([k, c]) => [k, go(c)]));
   };
   const out = go(structure) as T;
-  if (i !== newLeaves.length) throw new SpikefnArgumentError('unflatten', 'leaves', `${i} leaves (the structure's count)`, `${newLeaves.length}`);
+  if (i !== newLeaves.length)
+    throw new SpikefnArgumentError('unflatten', 'leaves', `${i} leaves (the structure's count)`, `${newLeaves.length}`);
   return out;
 }
 
 /** Applies `f` to every leaf. @category trees */
 export function map<T extends Tree>(tree: T, f: (leaf: tf.Tensor, path: readonly (string | number)[]) => tf.Tensor): T {
-  return unflatten(tree, flattenWithPaths(tree).map(([p, t]) => f(t, p)));
+  return unflatten(
+    tree,
+    flattenWithPaths(tree).map(([p, t]) => f(t, p)),
+  );
 }
 
 /** Applies `f` leaf by leaf to trees of one structure (e.g. params and grads). @category trees */
@@ -70,10 +83,14 @@ export function zipWith<T extends Tree>(f: (...leaves: tf.Tensor[]) => tf.Tensor
   const ls = leaves(tree);
   const os = others.map((o, j) => {
     const l = leaves(o);
-    if (l.length !== ls.length) throw new SpikefnArgumentError('zipWith', `trees[${j + 1}]`, `${ls.length} leaves (same structure as the first tree)`, `${l.length}`);
+    if (l.length !== ls.length)
+      throw new SpikefnArgumentError('zipWith', `trees[${j + 1}]`, `${ls.length} leaves (same structure as the first tree)`, `${l.length}`);
     return l;
   });
-  return unflatten(tree, ls.map((t, i) => f(t, ...os.map((o) => o[i] as tf.Tensor))));
+  return unflatten(
+    tree,
+    ls.map((t, i) => f(t, ...os.map((o) => o[i] as tf.Tensor))),
+  );
 }
 
 /** Disposes every leaf (a leaf shared twice is disposed once). @category trees */

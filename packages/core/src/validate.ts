@@ -9,11 +9,16 @@ import type { Tensor } from './tf.js';
 
 /** The error thrown for bad arguments: `fn: argument 'name' expected …, got …`. @category errors */
 export class SpikefnArgumentError extends Error {
+  /** Always `'SpikefnArgumentError'`. */
   override readonly name = 'SpikefnArgumentError';
   constructor(
+    /** The function (or layer, e.g. `'lifNode'`) that rejected the argument. */
     readonly fn: string,
+    /** The argument's name, e.g. `'tau'` or `'x'`. */
     readonly argument: string,
+    /** What was expected, in words: `'a number > 1'`, `'rank 4 [N, C, H, W]'`. */
     readonly expected: string,
+    /** What was given, printed: a value or a shape such as `[2, 3]`. */
     readonly got: string,
   ) {
     super(`${fn}: argument '${argument}' expected ${expected}, got ${got}`);
@@ -26,7 +31,8 @@ export type Shape = readonly number[];
 /** `[2, 3]` → `"[2, 3]"`, for messages. @category errors */
 export const showShape = (shape: Shape): string => `[${shape.join(', ')}]`;
 
-const show = (v: unknown): string => (typeof v === 'number' || typeof v === 'boolean' || v === null ? String(v) : JSON.stringify(v) ?? String(v));
+const show = (v: unknown): string =>
+  typeof v === 'number' || typeof v === 'boolean' || v === null ? String(v) : (JSON.stringify(v) ?? String(v));
 
 /** Throws unless `value` is a finite number. @category errors */
 export function finite(fn: string, name: string, value: number): number {
@@ -36,7 +42,8 @@ export function finite(fn: string, name: string, value: number): number {
 
 /** Throws unless `value` is a finite number > 0. @category errors */
 export function positive(fn: string, name: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new SpikefnArgumentError(fn, name, 'a finite number > 0', show(value));
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    throw new SpikefnArgumentError(fn, name, 'a finite number > 0', show(value));
   return value;
 }
 
@@ -54,19 +61,22 @@ export function nonNegativeInt(fn: string, name: string, value: number): number 
 
 /** Throws unless `p` is a probability in `[0, 1)` (a dropout rate: 1 would drop everything). @category errors */
 export function dropProbability(fn: string, name: string, p: number): number {
-  if (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p >= 1) throw new SpikefnArgumentError(fn, name, 'a probability in [0, 1)', show(p));
+  if (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p >= 1)
+    throw new SpikefnArgumentError(fn, name, 'a probability in [0, 1)', show(p));
   return p;
 }
 
 /** Throws unless `p` is a probability in `[0, 1]`. @category errors */
 export function probability(fn: string, name: string, p: number): number {
-  if (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 1) throw new SpikefnArgumentError(fn, name, 'a probability in [0, 1]', show(p));
+  if (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 1)
+    throw new SpikefnArgumentError(fn, name, 'a probability in [0, 1]', show(p));
   return p;
 }
 
 /** Throws unless `value` is one of `allowed`. @category errors */
 export function oneOf<A extends string>(fn: string, name: string, value: string, allowed: readonly A[]): A {
-  if (!(allowed as readonly string[]).includes(value)) throw new SpikefnArgumentError(fn, name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, show(value));
+  if (!(allowed as readonly string[]).includes(value))
+    throw new SpikefnArgumentError(fn, name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, show(value));
   return value as A;
 }
 
@@ -84,7 +94,12 @@ export function rank(fn: string, name: string, x: Tensor | Shape, ranks: number 
 export function minRank(fn: string, name: string, x: Tensor | Shape, min: number, meaning?: string): void {
   const shape = 'shape' in x ? x.shape : x;
   if (shape.length < min) {
-    throw new SpikefnArgumentError(fn, name, `rank >= ${min}${meaning === undefined ? '' : ` (${meaning})`}`, `rank ${shape.length}, shape ${showShape(shape)}`);
+    throw new SpikefnArgumentError(
+      fn,
+      name,
+      `rank >= ${min}${meaning === undefined ? '' : ` (${meaning})`}`,
+      `rank ${shape.length}, shape ${showShape(shape)}`,
+    );
   }
 }
 
@@ -93,7 +108,12 @@ export function dim(fn: string, name: string, x: Tensor | Shape, axis: number, s
   const shape = 'shape' in x ? x.shape : x;
   const a = axis < 0 ? shape.length + axis : axis;
   if (shape[a] !== size) {
-    throw new SpikefnArgumentError(fn, name, `size ${size} on axis ${axis}${meaning === undefined ? '' : ` (${meaning})`}`, `shape ${showShape(shape)}`);
+    throw new SpikefnArgumentError(
+      fn,
+      name,
+      `size ${size} on axis ${axis}${meaning === undefined ? '' : ` (${meaning})`}`,
+      `shape ${showShape(shape)}`,
+    );
   }
 }
 

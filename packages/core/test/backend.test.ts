@@ -9,7 +9,9 @@ describe('setBackend', () => {
     expect(await setBackend('cpu')).toBe('cpu');
   });
   it('rejects an unknown backend, naming the argument and the choices', async () => {
-    await expect(setBackend('cuda')).rejects.toThrow(/setBackend: argument 'name' expected one of 'cpu', 'wasm', 'webgl', 'tensorflow', got "cuda"/);
+    await expect(setBackend('cuda')).rejects.toThrow(
+      /setBackend: argument 'name' expected one of 'cpu', 'wasm', 'webgl', 'tensorflow', got "cuda"/,
+    );
   });
   it("says which package to install when 'tensorflow' is asked for and missing", async () => {
     const err = await setBackend('tensorflow').catch((e: unknown) => e);

@@ -76,7 +76,9 @@ describe('multiStep (MultiStepContainer)', () => {
   it('rejects input without a time axis', () => {
     tf.tidy(() => {
       const ms = multiStep(toy(2));
-      expect(() => ms.step({ w: tf.ones([2]) }, { v: tf.zeros([2]) }, tf.zeros([2]), evalCtx(k))).toThrow(/multiStep\(toy\): argument 'x' expected rank >= 2 \(\[T, B, \.\.\.\]\)/);
+      expect(() => ms.step({ w: tf.ones([2]) }, { v: tf.zeros([2]) }, tf.zeros([2]), evalCtx(k))).toThrow(
+        /multiStep\(toy\): argument 'x' expected rank >= 2 \(\[T, B, \.\.\.\]\)/,
+      );
     });
   });
 });
@@ -111,7 +113,11 @@ describe('elementWiseRecurrent', () => {
       const [, ys] = scan((s, x, kt) => net.step(empty, s, x, evalCtx(kt)), net.initialState(empty, [1], k), xs, k);
       // y0 = 2·0 + 1 = 1, y1 = 2·1 + 10 = 12, y2 = 2·12 + 100 = 124
       expect(Array.from(ys.dataSync())).toEqual([1, 12, 124]);
-      expect(seen).toEqual([[0, 1], [1, 10], [12, 100]]);
+      expect(seen).toEqual([
+        [0, 1],
+        [1, 10],
+        [12, 100],
+      ]);
     });
   });
   it('satisfies the law kit around a stateful layer', () => {
@@ -126,7 +132,16 @@ describe('linearRecurrent', () => {
   it('i[t] = [x[t], y[t-1]]·Wᵀ + b, y[-1] = 0', () => {
     tf.tidy(() => {
       const net = linearRecurrent(affine(1, 0), 2, 2);
-      const p = { rc: { weight: tf.tensor2d([[1, 0, 1, 0], [0, 1, 0, 1]]), bias: tf.tensor1d([0.5, 0]) }, inner: empty };
+      const p = {
+        rc: {
+          weight: tf.tensor2d([
+            [1, 0, 1, 0],
+            [0, 1, 0, 1],
+          ]),
+          bias: tf.tensor1d([0.5, 0]),
+        },
+        inner: empty,
+      };
       const xs = tf.tensor([1, 2, 3, 4], [2, 1, 2]);
       const [, ys] = scan((s, x, kt) => net.step(p, s, x, evalCtx(kt)), net.initialState(p, [1, 2], k), xs, k);
       // y0 = x0 + b = [1.5, 2]; y1 = x1 + y0 + b = [3 + 1.5 + 0.5, 4 + 2] = [5, 6]

@@ -9,19 +9,25 @@ const seedArb = fc.integer({ min: -(2 ** 40), max: 2 ** 40 });
 
 describe('keys', () => {
   it('determinism: the same seed gives the same key, different seeds different keys', () => {
-    fc.assert(fc.property(seedArb, seedArb, (a, b) => {
-      expect(key(a)).toEqual(key(a));
-      if (a !== b) expect(key(a)).not.toEqual(key(b));
-    }));
+    fc.assert(
+      fc.property(seedArb, seedArb, (a, b) => {
+        expect(key(a)).toEqual(key(a));
+        if (a !== b) expect(key(a)).not.toEqual(key(b));
+      }),
+    );
   });
   it('split(k, n)[i] = foldIn(k, i), independent of n', () => {
-    fc.assert(fc.property(seedArb, fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 }), (s, n, m) => {
-      const k = key(s);
-      const a = split(k, n);
-      const b = split(k, m);
-      for (let i = 0; i < Math.min(n, m); i++) expect(a[i]).toEqual(b[i]);
-      a.forEach((ki, i) => expect(ki).toEqual(foldIn(k, i)));
-    }));
+    fc.assert(
+      fc.property(seedArb, fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 }), (s, n, m) => {
+        const k = key(s);
+        const a = split(k, n);
+        const b = split(k, m);
+        for (let i = 0; i < Math.min(n, m); i++) expect(a[i]).toEqual(b[i]);
+        a.forEach((ki, i) => {
+          expect(ki).toEqual(foldIn(k, i));
+        });
+      }),
+    );
   });
   it('split keys are distinct from each other and from the parent', () => {
     const k = key(7);
@@ -65,15 +71,18 @@ describe('samplers', () => {
     expect(Math.abs(variance - 4)).toBeLessThan(5 * 4 * Math.sqrt(2 / n));
   });
   it('bernoulli(p) is 0/1 with rate p (5 standard errors)', () => {
-    fc.assert(fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 1000 }), (p, s) => {
-      const n = 4000;
-      const t = bernoulli(key(s), p, [n]);
-      const d = Array.from(t.dataSync());
-      t.dispose();
-      expect(d.every((v) => v === 0 || v === 1)).toBe(true);
-      const rate = d.reduce((a, b) => a + b, 0) / n;
-      expect(Math.abs(rate - p)).toBeLessThanOrEqual(5 * Math.sqrt((p * (1 - p)) / n) + 1e-9);
-    }), { numRuns: 20 });
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 1000 }), (p, s) => {
+        const n = 4000;
+        const t = bernoulli(key(s), p, [n]);
+        const d = Array.from(t.dataSync());
+        t.dispose();
+        expect(d.every((v) => v === 0 || v === 1)).toBe(true);
+        const rate = d.reduce((a, b) => a + b, 0) / n;
+        expect(Math.abs(rate - p)).toBeLessThanOrEqual(5 * Math.sqrt((p * (1 - p)) / n) + 1e-9);
+      }),
+      { numRuns: 20 },
+    );
   });
   it('rejects negative probabilities, NaN bounds and bad shapes, naming the argument', () => {
     expect(() => bernoulli(key(0), -0.1, [2])).toThrow(/bernoulli: argument 'p' expected a probability in \[0, 1\]/);
@@ -85,7 +94,10 @@ describe('samplers', () => {
 
 describe('cross-backend determinism', () => {
   it('uniform, normal and bernoulli give bit-identical tensors on cpu and wasm for the same key', async () => {
-    const draw = () => tf.tidy(() => [uniform(key(11), [3, 50]), normal(key(12), [3, 50]), bernoulli(key(13), 0.3, [3, 50])].map((t) => Array.from(t.dataSync())));
+    const draw = () =>
+      tf.tidy(() =>
+        [uniform(key(11), [3, 50]), normal(key(12), [3, 50]), bernoulli(key(13), 0.3, [3, 50])].map((t) => Array.from(t.dataSync())),
+      );
     await setBackend('cpu');
     const onCpu = draw();
     await setBackend('wasm');

@@ -13,16 +13,25 @@ const k = key(0);
 describe('scan', () => {
   it('equals the plain-number reference of the toy layer, step by step', () => {
     fc.assert(
-      fc.property(fc.array(fc.float({ min: -1, max: 2, noNaN: true }), { minLength: 1, maxLength: 16 }), fc.float({ min: Math.fround(0.5), max: Math.fround(1.5), noNaN: true }), (xs, w) => {
-        tf.tidy(() => {
-          const layer = toy(1);
-          const p = { w: tf.tensor1d([w]) };
-          const [s, ys] = scan((st, x) => layer.step(p, st, x, { training: false, key: k }), layer.initialState(p, [1, 1], k), tf.tensor(xs, [xs.length, 1, 1]), k);
-          const ref = toyReference(Math.fround(w), xs);
-          expect(Array.from(ys.dataSync())).toEqual(ref.ys);
-          expect(s.v.dataSync()[0]).toBeCloseTo(ref.v, 5);
-        });
-      }),
+      fc.property(
+        fc.array(fc.float({ min: -1, max: 2, noNaN: true }), { minLength: 1, maxLength: 16 }),
+        fc.float({ min: Math.fround(0.5), max: Math.fround(1.5), noNaN: true }),
+        (xs, w) => {
+          tf.tidy(() => {
+            const layer = toy(1);
+            const p = { w: tf.tensor1d([w]) };
+            const [s, ys] = scan(
+              (st, x) => layer.step(p, st, x, { training: false, key: k }),
+              layer.initialState(p, [1, 1], k),
+              tf.tensor(xs, [xs.length, 1, 1]),
+              k,
+            );
+            const ref = toyReference(Math.fround(w), xs);
+            expect(Array.from(ys.dataSync())).toEqual(ref.ys);
+            expect(s.v.dataSync()[0]).toBeCloseTo(ref.v, 5);
+          });
+        },
+      ),
       { numRuns: 50 },
     );
   });
@@ -63,7 +72,7 @@ describe('scan', () => {
   it('an identity body returns the inputs as outputs without disposing them early', () => {
     tf.tidy(() => {
       const xs = tf.tensor([1, 2, 3], [3, 1]);
-      const [s, ys] = scan((st: tf.Tensor, x) => [x, x], tf.zeros([1]), xs, k);
+      const [s, ys] = scan((_st: tf.Tensor, x) => [x, x], tf.zeros([1]), xs, k);
       expect(Array.from(ys.dataSync())).toEqual([1, 2, 3]);
       expect(Array.from(s.dataSync())).toEqual([3]);
     });
@@ -77,10 +86,15 @@ describe('scan', () => {
           const w = uniform(foldIn(key(seed), 1), [3], 0.2, 1.2);
           const body = (v: tf.Tensor, xt: tf.Tensor, ww: tf.Tensor): tf.Tensor => tf.tanh(tf.add(tf.mul(v, ww), xt));
           const viaScan = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => {
-            const [, ys] = scan((v: tf.Tensor, xt) => {
-              const nv = body(v, xt, ww);
-              return [nv, tf.square(nv)];
-            }, tf.zeros([3]), xx, k);
+            const [, ys] = scan(
+              (v: tf.Tensor, xt) => {
+                const nv = body(v, xt, ww);
+                return [nv, tf.square(nv)];
+              },
+              tf.zeros([3]),
+              xx,
+              k,
+            );
             return tf.sum(ys);
           })([x, w]);
           const unrolled = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => {
@@ -97,7 +111,9 @@ describe('scan', () => {
           viaScan.forEach((g, i) => {
             const a = g.dataSync();
             const b = unrolled[i]!.dataSync();
-            a.forEach((ai, j) => expect(ai).toBeCloseTo(b[j] as number, 5));
+            a.forEach((ai, j) => {
+              expect(ai).toBeCloseTo(b[j] as number, 5);
+            });
           });
         });
       }),
@@ -107,7 +123,9 @@ describe('scan', () => {
 
   it('rejects a missing time axis, an empty one and a bad t0, naming the argument', () => {
     tf.tidy(() => {
-      expect(() => scan((s: tf.Tensor) => [s, s], tf.zeros([1]), tf.scalar(1), k)).toThrow(/scan: argument 'xs' expected rank >= 1 \(a leading time axis/);
+      expect(() => scan((s: tf.Tensor) => [s, s], tf.zeros([1]), tf.scalar(1), k)).toThrow(
+        /scan: argument 'xs' expected rank >= 1 \(a leading time axis/,
+      );
       expect(() => scan((s: tf.Tensor) => [s, s], tf.zeros([1]), tf.zeros([0, 2]), k)).toThrow(/time axis of length >= 1/);
       expect(() => scan((s: tf.Tensor) => [s, s], tf.zeros([1]), tf.zeros([2, 2]), k, { t0: -1 })).toThrow(/options.t0/);
     });

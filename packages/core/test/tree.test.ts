@@ -8,7 +8,12 @@ describe('trees', () => {
   it('flatten visits array indices and record keys in order, with paths', () => {
     const t = make();
     expect(leafNames(t)).toEqual(['conv.weight', 'conv.bias', 'list.0', 'list.1']);
-    expect(flattenWithPaths(t).map(([p]) => p)).toEqual([['conv', 'weight'], ['conv', 'bias'], ['list', 0], ['list', 1]]);
+    expect(flattenWithPaths(t).map(([p]) => p)).toEqual([
+      ['conv', 'weight'],
+      ['conv', 'bias'],
+      ['list', 0],
+      ['list', 1],
+    ]);
     dispose(t);
   });
   it('unflatten(structure, leaves(tree)) rebuilds the tree', () => {

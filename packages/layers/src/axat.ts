@@ -11,14 +11,30 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { kaimingUniform, stateless, type Layer, checkDim as dim, checkMinRank as minRank, checkPositiveInt as positiveInt, type Shape } from '@spikefn/core';
+import {
+  kaimingUniform,
+  stateless,
+  type Layer,
+  checkDim as dim,
+  checkMinRank as minRank,
+  checkPositiveInt as positiveInt,
+  type Shape,
+} from '@spikefn/core';
 import type { EmptyTree as Empty } from '@spikefn/core';
 
 /** Hyper-parameters of {@link axat}. @category layers */
-export type AxatConfig = { readonly inFeatures: number; readonly outFeatures: number };
+export type AxatConfig = {
+  /** `in`: the size of both input matrix axes, `x: [*, in, in]`. */
+  readonly inFeatures: number;
+  /** `out`: the size of both output matrix axes, `y: [*, out, out]`. */
+  readonly outFeatures: number;
+};
 
 /** `A: [out, in]`. @category layers */
-export type AxatParams = { readonly A: tf.Tensor };
+export type AxatParams = {
+  /** `A: [out, in]`, initially `U(-1/√in, 1/√in)`. */
+  readonly A: tf.Tensor;
+};
 
 /** `A·X·Aᵀ` over the last two axes of `x: [*, in, in]`. Checks nothing. @category layers */
 export function axatApply(params: AxatParams, x: tf.Tensor): tf.Tensor {

@@ -21,16 +21,42 @@
  */
 import * as tf from '@spikefn/core/tf';
 import type { Ctx, Layer } from '@spikefn/core';
-import { tidyStep, checkDim as dim, checkFinite as finite, checkPositive as positive, checkPositiveInt as positiveInt, checkRank as rank, SpikefnArgumentError, type Shape } from '@spikefn/core';
+import {
+  tidyStep,
+  checkDim as dim,
+  checkFinite as finite,
+  checkPositive as positive,
+  checkPositiveInt as positiveInt,
+  checkRank as rank,
+  SpikefnArgumentError,
+  type Shape,
+} from '@spikefn/core';
 
 /** Hyper-parameters of a BatchNorm. Defaults: `eps = 1e-5`, `momentum = 0.1`. @category layers */
-export type BatchNormConfig = { readonly numFeatures: number; readonly eps?: number; readonly momentum?: number };
+export type BatchNormConfig = {
+  /** C, the number of channels (axis 1 of `x: [N, C, ...]`). */
+  readonly numFeatures: number;
+  /** ε > 0, added to the variance for stability. Default `1e-5`. */
+  readonly eps?: number;
+  /** m in [0, 1], the weight of the batch statistic in the running-statistics update. Default `0.1`. */
+  readonly momentum?: number;
+};
 
 /** Affine params: `weight` (γ) and `bias` (β), both `[C]`. @category layers */
-export type BatchNormParams = { readonly weight: tf.Tensor; readonly bias: tf.Tensor };
+export type BatchNormParams = {
+  /** γ: `[C]`, initially 1. */
+  readonly weight: tf.Tensor;
+  /** β: `[C]`, initially 0. */
+  readonly bias: tf.Tensor;
+};
 
 /** Running statistics: `runningMean`, `runningVar`, both `[C]`. @category layers */
-export type BatchNormState = { readonly runningMean: tf.Tensor; readonly runningVar: tf.Tensor };
+export type BatchNormState = {
+  /** The running mean: `[C]`, initially 0. */
+  readonly runningMean: tf.Tensor;
+  /** The running (unbiased) variance: `[C]`, initially 1. */
+  readonly runningVar: tf.Tensor;
+};
 
 /** Resolved BatchNorm settings. @category layers */
 export type BatchNormSettings = { readonly numFeatures: number; readonly eps: number; readonly momentum: number };
@@ -45,10 +71,16 @@ export function batchNormSettings(fn: string, config: BatchNormConfig): BatchNor
 }
 
 /** γ = 1, β = 0. @category layers */
-export const batchNormParams = (numFeatures: number): BatchNormParams => ({ weight: tf.ones([numFeatures]), bias: tf.zeros([numFeatures]) });
+export const batchNormParams = (numFeatures: number): BatchNormParams => ({
+  weight: tf.ones([numFeatures]),
+  bias: tf.zeros([numFeatures]),
+});
 
 /** mean = 0, var = 1. @category layers */
-export const batchNormInitialState = (numFeatures: number): BatchNormState => ({ runningMean: tf.zeros([numFeatures]), runningVar: tf.ones([numFeatures]) });
+export const batchNormInitialState = (numFeatures: number): BatchNormState => ({
+  runningMean: tf.zeros([numFeatures]),
+  runningVar: tf.ones([numFeatures]),
+});
 
 /**
  * One BatchNorm call on `x: [N, C, ...]` (channel axis 1). Returns `[state', y]`; in eval mode `state' = state`.
@@ -56,7 +88,13 @@ export const batchNormInitialState = (numFeatures: number): BatchNormState => ({
  *
  * @category layers
  */
-export function batchNormApply(s: BatchNormSettings, params: BatchNormParams, state: BatchNormState, x: tf.Tensor, training: boolean): [BatchNormState, tf.Tensor] {
+export function batchNormApply(
+  s: BatchNormSettings,
+  params: BatchNormParams,
+  state: BatchNormState,
+  x: tf.Tensor,
+  training: boolean,
+): [BatchNormState, tf.Tensor] {
   const C = s.numFeatures;
   const bshape = [1, C, ...x.shape.slice(2).map(() => 1)];
   const axes = [0, ...x.shape.slice(2).map((_, i) => i + 2)];
@@ -96,14 +134,22 @@ function batchNorm(fn: string, ranks: readonly number[], meaning: string, config
     },
     step: (params, state, x, ctx: Ctx) => {
       checkInput(fn, 'x', x, ranks, meaning, C);
-      if (ctx.training && x.size / C < 2) throw new SpikefnArgumentError(fn, 'x', 'more than one value per channel in train mode (batch statistics)', `shape [${x.shape.join(', ')}]`);
+      if (ctx.training && x.size / C < 2)
+        throw new SpikefnArgumentError(
+          fn,
+          'x',
+          'more than one value per channel in train mode (batch statistics)',
+          `shape [${x.shape.join(', ')}]`,
+        );
       return tidyStep(() => batchNormApply(s, params, state, x, ctx.training));
     },
   };
 }
 
 /** BatchNorm over `[N, C]` or `[N, C, L]`. @category layers */
-export const batchNorm1d = (config: BatchNormConfig): Layer<BatchNormParams, BatchNormState> => batchNorm('batchNorm1d', [2, 3], '[N, C] or [N, C, L]', config);
+export const batchNorm1d = (config: BatchNormConfig): Layer<BatchNormParams, BatchNormState> =>
+  batchNorm('batchNorm1d', [2, 3], '[N, C] or [N, C, L]', config);
 
 /** BatchNorm over `[N, C, H, W]`. @category layers */
-export const batchNorm2d = (config: BatchNormConfig): Layer<BatchNormParams, BatchNormState> => batchNorm('batchNorm2d', [4], '[N, C, H, W]', config);
+export const batchNorm2d = (config: BatchNormConfig): Layer<BatchNormParams, BatchNormState> =>
+  batchNorm('batchNorm2d', [4], '[N, C, H, W]', config);

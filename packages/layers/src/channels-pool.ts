@@ -14,11 +14,29 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { stateless, type Layer, emptyTree as empty, type EmptyTree as Empty, checkMinRank as minRank, checkOneOf as oneOf, SpikefnArgumentError, type Shape } from '@spikefn/core';
+import {
+  stateless,
+  type Layer,
+  emptyTree as empty,
+  type EmptyTree as Empty,
+  checkMinRank as minRank,
+  checkOneOf as oneOf,
+  SpikefnArgumentError,
+  type Shape,
+} from '@spikefn/core';
 import { poolNhw1, pool2dGeometry, type PoolMode } from './pool2d.js';
 
 /** Hyper-parameters of {@link channelsPool}. @category layers */
-export type ChannelsPoolConfig = { readonly mode: PoolMode; readonly kernelSize: number; readonly stride?: number; readonly padding?: number };
+export type ChannelsPoolConfig = {
+  /** `'max'` (padding counts as −∞) or `'avg'` (padding counts as 0 and is included in the count). */
+  readonly mode: PoolMode;
+  /** k, the window length along the channels. */
+  readonly kernelSize: number;
+  /** s, the step between windows along the channels. Default `kernelSize`. */
+  readonly stride?: number;
+  /** Channels added on each side (at most half the kernel). Default 0. */
+  readonly padding?: number;
+};
 
 /** The channel-pooling layer. @category layers */
 export function channelsPool(config: ChannelsPoolConfig): Layer<Empty, Empty> {
@@ -26,16 +44,27 @@ export function channelsPool(config: ChannelsPoolConfig): Layer<Empty, Empty> {
   const mode = oneOf(fn, 'mode', config.mode, ['max', 'avg'] as const);
   for (const name of ['kernelSize', 'stride', 'padding'] as const) {
     const v = config[name];
-    if (v !== undefined && typeof v !== 'number') throw new SpikefnArgumentError(fn, name, 'a number (a 1-d pool along the channels)', JSON.stringify(v));
+    if (v !== undefined && typeof v !== 'number')
+      throw new SpikefnArgumentError(fn, name, 'a number (a 1-d pool along the channels)', JSON.stringify(v));
   }
-  const g1 = pool2dGeometry(fn, { kernelSize: config.kernelSize, stride: config.stride ?? config.kernelSize, padding: config.padding ?? 0 });
+  const g1 = pool2dGeometry(fn, {
+    kernelSize: config.kernelSize,
+    stride: config.stride ?? config.kernelSize,
+    padding: config.padding ?? 0,
+  });
   // as a 2-d pool over [N, C, S, 1]: window k×1 along the channel axis.
   const g = { kernel: [g1.kernel[0], 1], stride: [g1.stride[0], 1], padding: [g1.padding[0], 0] } as const;
   const shapeOut = (name: string, shape: Shape): number[] => {
     minRank(fn, name, shape, 3, '[N, C, *spatial]');
     const c = shape[1] as number;
     const cOut = Math.floor((c + 2 * g.padding[0] - g.kernel[0]) / g.stride[0]) + 1;
-    if (cOut < 1) throw new SpikefnArgumentError(fn, name, `at least ${g.kernel[0] - 2 * g.padding[0]} channels (kernelSize minus padding)`, `shape [${shape.join(', ')}]`);
+    if (cOut < 1)
+      throw new SpikefnArgumentError(
+        fn,
+        name,
+        `at least ${g.kernel[0] - 2 * g.padding[0]} channels (kernelSize minus padding)`,
+        `shape [${shape.join(', ')}]`,
+      );
     return [shape[0] as number, cOut, ...shape.slice(2)];
   };
   return stateless({

@@ -25,28 +25,64 @@
  */
 import * as tf from '@spikefn/core/tf';
 import { kaimingUniform, tidyStep, type Layer, checkFinite as finite, SpikefnArgumentError } from '@spikefn/core';
-import { batchNormApply, batchNormInitialState, batchNormParams, batchNormSettings, type BatchNormParams, type BatchNormSettings, type BatchNormState } from './batch-norm.js';
-import { checkConvInput, conv2dNchw, conv2dOutputShape, conv2dSizes, type Conv2dConfig, type Conv2dParams, type Conv2dSizes } from './conv2d.js';
+import {
+  batchNormApply,
+  batchNormInitialState,
+  batchNormParams,
+  batchNormSettings,
+  type BatchNormParams,
+  type BatchNormSettings,
+  type BatchNormState,
+} from './batch-norm.js';
+import {
+  checkConvInput,
+  conv2dNchw,
+  conv2dOutputShape,
+  conv2dSizes,
+  type Conv2dConfig,
+  type Conv2dParams,
+  type Conv2dSizes,
+} from './conv2d.js';
 
 /** The convolution's settings (no bias) plus BatchNorm's `eps` and `momentum`. @category layers */
-export type ConvBatchNorm2dConfig = Omit<Conv2dConfig, 'bias'> & { readonly eps?: number; readonly momentum?: number };
+export type ConvBatchNorm2dConfig = Omit<Conv2dConfig, 'bias'> & {
+  /** BatchNorm's ε. Default `1e-5`. */
+  readonly eps?: number;
+  /** BatchNorm's momentum, in [0, 1]. Default `0.1`. */
+  readonly momentum?: number;
+};
 
 /** `conv.weight: [out, in/groups, kh, kw]`; `bn.weight`, `bn.bias`: `[out]`. @category layers */
-export type ConvBatchNorm2dParams = { readonly conv: { readonly weight: tf.Tensor }; readonly bn: BatchNormParams };
+export type ConvBatchNorm2dParams = {
+  /** The bias-free convolution. */
+  readonly conv: {
+    /** `W: [out, in/groups, kh, kw]`, initially `U(-1/√fan_in, 1/√fan_in)`. */
+    readonly weight: tf.Tensor;
+  };
+  /** The BatchNorm's γ and β, `[out]` each. */
+  readonly bn: BatchNormParams;
+};
 
 /** The BatchNorm running statistics. @category layers */
-export type ConvBatchNorm2dState = { readonly bn: BatchNormState };
+export type ConvBatchNorm2dState = {
+  /** `runningMean` and `runningVar`, `[out]` each. */
+  readonly bn: BatchNormState;
+};
 
 type Resolved = Conv2dSizes & { readonly bn: BatchNormSettings };
 
 function resolve(fn: string, config: ConvBatchNorm2dConfig): Resolved {
   const sizes = conv2dSizes(fn, config);
-  const bnConfig = config.momentum === undefined ? { numFeatures: sizes.outC, eps: config.eps ?? 1e-5 } : { numFeatures: sizes.outC, eps: config.eps ?? 1e-5, momentum: config.momentum };
+  const bnConfig =
+    config.momentum === undefined
+      ? { numFeatures: sizes.outC, eps: config.eps ?? 1e-5 }
+      : { numFeatures: sizes.outC, eps: config.eps ?? 1e-5, momentum: config.momentum };
   return { ...sizes, bn: batchNormSettings(fn, bnConfig) };
 }
 
 /** γ/√(var + ε) per output channel. */
-const bnScale = (eps: number, params: ConvBatchNorm2dParams, state: ConvBatchNorm2dState): tf.Tensor => tf.div(params.bn.weight, tf.sqrt(tf.add(state.bn.runningVar, eps)));
+const bnScale = (eps: number, params: ConvBatchNorm2dParams, state: ConvBatchNorm2dState): tf.Tensor =>
+  tf.div(params.bn.weight, tf.sqrt(tf.add(state.bn.runningVar, eps)));
 
 /** The fused convolution weight `W·γ/√(var + ε)`, `[out, in/groups, kh, kw]`. @category layers */
 export function fusedWeight(config: ConvBatchNorm2dConfig, params: ConvBatchNorm2dParams, state: ConvBatchNorm2dState): tf.Tensor {
@@ -61,12 +97,25 @@ export function fusedBias(config: ConvBatchNorm2dConfig, params: ConvBatchNorm2d
 }
 
 /** The plain convolution (with bias) equal to the eval-mode layer: its config and params, for `conv2d(config)`. @category layers */
-export function fuse(config: ConvBatchNorm2dConfig, params: ConvBatchNorm2dParams, state: ConvBatchNorm2dState): { readonly config: Conv2dConfig; readonly params: Conv2dParams } {
+export function fuse(
+  config: ConvBatchNorm2dConfig,
+  params: ConvBatchNorm2dParams,
+  state: ConvBatchNorm2dState,
+): {
+  /** The convolution's config with `bias: true` (without `eps` and `momentum`). */
+  readonly config: Conv2dConfig;
+  /** `weight` = {@link fusedWeight}, `bias` = {@link fusedBias}. */
+  readonly params: Conv2dParams;
+} {
   const { eps: _eps, momentum: _momentum, ...conv } = config;
-  return { config: { ...conv, bias: true }, params: { weight: fusedWeight(config, params, state), bias: fusedBias(config, params, state) } };
+  return {
+    config: { ...conv, bias: true },
+    params: { weight: fusedWeight(config, params, state), bias: fusedBias(config, params, state) },
+  };
 }
 
-const optionalNumber = (fn: string, name: string, v: number | null | undefined): number | null => (v === null || v === undefined ? null : finite(fn, name, v));
+const optionalNumber = (fn: string, name: string, v: number | null | undefined): number | null =>
+  v === null || v === undefined ? null : finite(fn, name, v);
 
 /**
  * SpikingJelly's `scale_fused_weight(k, b)`: `conv.weight ← conv.weight·k + b` (either may be `null`). The fused
@@ -75,7 +124,12 @@ const optionalNumber = (fn: string, name: string, v: number | null | undefined):
  *
  * @category layers
  */
-export function scaleFusedWeight(params: ConvBatchNorm2dParams, state: ConvBatchNorm2dState, k: number | null = null, b: number | null = null): [ConvBatchNorm2dParams, ConvBatchNorm2dState] {
+export function scaleFusedWeight(
+  params: ConvBatchNorm2dParams,
+  state: ConvBatchNorm2dState,
+  k: number | null = null,
+  b: number | null = null,
+): [ConvBatchNorm2dParams, ConvBatchNorm2dState] {
   const kk = optionalNumber('scaleFusedWeight', 'k', k);
   const bb = optionalNumber('scaleFusedWeight', 'b', b);
   const weight = tf.tidy(() => {
@@ -93,7 +147,12 @@ export function scaleFusedWeight(params: ConvBatchNorm2dParams, state: ConvBatch
  *
  * @category layers
  */
-export function scaleFusedBias(params: ConvBatchNorm2dParams, state: ConvBatchNorm2dState, k: number | null = null, b: number | null = null): [ConvBatchNorm2dParams, ConvBatchNorm2dState] {
+export function scaleFusedBias(
+  params: ConvBatchNorm2dParams,
+  state: ConvBatchNorm2dState,
+  k: number | null = null,
+  b: number | null = null,
+): [ConvBatchNorm2dParams, ConvBatchNorm2dState] {
   const kk = optionalNumber('scaleFusedBias', 'k', k);
   const bb = optionalNumber('scaleFusedBias', 'b', b);
   return tf.tidy(() => {
@@ -118,7 +177,10 @@ export function convBatchNorm2d(config: ConvBatchNorm2dConfig): Layer<ConvBatchN
   const fanIn = (r.inC / r.g.groups) * r.kernel[0] * r.kernel[1];
   return {
     kind: fn,
-    init: (key) => ({ conv: { weight: kaimingUniform(key, [r.outC, r.inC / r.g.groups, r.kernel[0], r.kernel[1]], fanIn) }, bn: batchNormParams(r.outC) }),
+    init: (key) => ({
+      conv: { weight: kaimingUniform(key, [r.outC, r.inC / r.g.groups, r.kernel[0], r.kernel[1]], fanIn) },
+      bn: batchNormParams(r.outC),
+    }),
     initialState: (_, inputShape) => {
       checkConvInput(fn, 'inputShape', inputShape, r.inC, r.kernel, r.g);
       return { bn: batchNormInitialState(r.outC) };
@@ -130,7 +192,13 @@ export function convBatchNorm2d(config: ConvBatchNorm2dConfig): Layer<ConvBatchN
     step: (params, state, x, ctx) => {
       checkConvInput(fn, 'x', x, r.inC, r.kernel, r.g);
       const [n, , oh, ow] = conv2dOutputShape(x.shape, params.conv.weight.shape, r.g) as [number, number, number, number];
-      if (ctx.training && n * oh * ow < 2) throw new SpikefnArgumentError(fn, 'x', 'more than one value per channel after the convolution in train mode (batch statistics)', `shape [${x.shape.join(', ')}]`);
+      if (ctx.training && n * oh * ow < 2)
+        throw new SpikefnArgumentError(
+          fn,
+          'x',
+          'more than one value per channel after the convolution in train mode (batch statistics)',
+          `shape [${x.shape.join(', ')}]`,
+        );
       return tidyStep(() => {
         const [bn, y] = batchNormApply(r.bn, params.bn, state.bn, conv2dNchw(x, params.conv.weight, r.g), ctx.training);
         return [{ bn }, y];

@@ -19,7 +19,20 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { fanInUniform, kaimingUniform, isFastKernelRegistered, split2, stateless, type Layer, checkDim as dim, checkNonNegativeInt as nonNegativeInt, checkPositiveInt as positiveInt, checkRank as rank, SpikefnArgumentError, type Shape } from '@spikefn/core';
+import {
+  fanInUniform,
+  kaimingUniform,
+  isFastKernelRegistered,
+  split2,
+  stateless,
+  type Layer,
+  checkDim as dim,
+  checkNonNegativeInt as nonNegativeInt,
+  checkPositiveInt as positiveInt,
+  checkRank as rank,
+  SpikefnArgumentError,
+  type Shape,
+} from '@spikefn/core';
 import type { EmptyTree as Empty } from '@spikefn/core';
 
 /** One number for both spatial axes, or `[height, width]`. @category layers */
@@ -27,31 +40,49 @@ export type Pair = number | readonly [number, number];
 
 /** Hyper-parameters of {@link conv2d}. Defaults: stride 1, padding 0, dilation 1, groups 1, bias true. @category layers */
 export type Conv2dConfig = {
+  /** C, the input channels (axis 1 of `x: [N, C, H, W]`); divisible by `groups`. */
   readonly inChannels: number;
+  /** The output channels; divisible by `groups`. */
   readonly outChannels: number;
+  /** `[kh, kw]`, or one number for both. */
   readonly kernelSize: Pair;
+  /** `[sh, sw]`, integers ≥ 1. Default 1. */
   readonly stride?: Pair;
+  /** `[ph, pw]` zeros added on each side, integers ≥ 0. Default 0. */
   readonly padding?: Pair;
+  /** `[dh, dw]`, the spacing of kernel taps, integers ≥ 1. Default 1. */
   readonly dilation?: Pair;
+  /** Channel groups: output channel o sees only the input channels of its group. Default 1. */
   readonly groups?: number;
+  /** Whether the layer has a bias `b: [out]`. Default true. */
   readonly bias?: boolean;
 };
 
 /** `weight: [out, in/groups, kh, kw]`, `bias: [out]` (absent when `bias: false`). @category layers */
-export type Conv2dParams = { readonly weight: tf.Tensor; readonly bias?: tf.Tensor };
+export type Conv2dParams = {
+  /** `W: [out, in/groups, kh, kw]`, initially `U(-1/√fan_in, 1/√fan_in)`, `fan_in = in/groups·kh·kw`. */
+  readonly weight: tf.Tensor;
+  /** `b: [out]`, initially `U(-1/√fan_in, 1/√fan_in)`; absent when `bias: false`. */
+  readonly bias?: tf.Tensor;
+};
 
 /** The geometry of a convolution, every pair resolved to `[height, width]`. @category layers */
 export type Conv2dGeometry = {
+  /** `[sh, sw]`. */
   readonly stride: readonly [number, number];
+  /** `[ph, pw]`, zeros on each side. */
   readonly padding: readonly [number, number];
+  /** `[dh, dw]`. */
   readonly dilation: readonly [number, number];
+  /** The number of channel groups. */
   readonly groups: number;
 };
 
 /** Resolves a {@link Pair} (checked: integers ≥ `min`). @category layers */
 export function pair(fn: string, name: string, v: Pair, min = 1): readonly [number, number] {
   const p: unknown = typeof v === 'number' ? [v, v] : v;
-  if (!Array.isArray(p) || p.length !== 2) throw new SpikefnArgumentError(fn, name, 'a number or [height, width]', JSON.stringify(v) ?? String(v));
+  if (!Array.isArray(p) || p.length !== 2)
+    throw new SpikefnArgumentError(fn, name, 'a number or [height, width]', JSON.stringify(v) ?? String(v));
   const check = min === 0 ? nonNegativeInt : positiveInt;
   check(fn, name, p[0] as number);
   check(fn, name, p[1] as number);
@@ -76,7 +107,12 @@ export const convOutSize = (size: number, kernel: number, stride: number, paddin
 export function conv2dOutputShape(inputShape: Shape, weightShape: Shape, g: Conv2dGeometry): number[] {
   const [n, , h, w] = inputShape as [number, number, number, number];
   const [out, , kh, kw] = weightShape as [number, number, number, number];
-  return [n, out, convOutSize(h, kh, g.stride[0], g.padding[0], g.dilation[0]), convOutSize(w, kw, g.stride[1], g.padding[1], g.dilation[1])];
+  return [
+    n,
+    out,
+    convOutSize(h, kh, g.stride[0], g.padding[0], g.dilation[0]),
+    convOutSize(w, kw, g.stride[1], g.padding[1], g.dilation[1]),
+  ];
 }
 
 /**
@@ -88,14 +124,28 @@ function spread(f: tf.Tensor, dh: number, dw: number): tf.Tensor {
   const [a, b, ...rest] = f.shape as number[];
   // Two rank-3 pads (tfjs WebGL's packed pad cannot compile tensors of rank > 4).
   const r = rest.reduce((x, y) => x * y, 1);
-  const cols = tf.pad(tf.reshape(f, [(a as number) * (b as number), 1, r]), [[0, 0], [0, dw - 1], [0, 0]]);
-  const padded = tf.pad(tf.reshape(cols, [a as number, 1, (b as number) * dw * r]), [[0, 0], [0, dh - 1], [0, 0]]);
+  const cols = tf.pad(tf.reshape(f, [(a as number) * (b as number), 1, r]), [
+    [0, 0],
+    [0, dw - 1],
+    [0, 0],
+  ]);
+  const padded = tf.pad(tf.reshape(cols, [a as number, 1, (b as number) * dw * r]), [
+    [0, 0],
+    [0, dh - 1],
+    [0, 0],
+  ]);
   const flat = tf.reshape(padded, [(a as number) * dh, (b as number) * dw, ...rest]);
   return tf.slice(flat, [0, 0, ...rest.map(() => 0)], [((a as number) - 1) * dh + 1, ((b as number) - 1) * dw + 1, ...rest]);
 }
 
 /** tfjs `conv2d` (NHWC) with explicit padding `[top, bottom, left, right]` (negative values crop), any stride and dilation. */
-function convNhwc(x: tf.Tensor4D, f: tf.Tensor4D, stride: readonly [number, number], pads: readonly [number, number, number, number], dilation: readonly [number, number]): tf.Tensor4D {
+function convNhwc(
+  x: tf.Tensor4D,
+  f: tf.Tensor4D,
+  stride: readonly [number, number],
+  pads: readonly [number, number, number, number],
+  dilation: readonly [number, number],
+): tf.Tensor4D {
   let input = x;
   const [t, b, l, r] = pads;
   if (t < 0 || b < 0 || l < 0 || r < 0) {
@@ -110,7 +160,12 @@ function convNhwc(x: tf.Tensor4D, f: tf.Tensor4D, stride: readonly [number, numb
     filter = spread(f, dilation[0], dilation[1]) as tf.Tensor4D;
     dil = [1, 1];
   }
-  const pad = [[0, 0], [Math.max(0, t), Math.max(0, b)], [Math.max(0, l), Math.max(0, r)], [0, 0]] as tf.backend_util.ExplicitPadding;
+  const pad = [
+    [0, 0],
+    [Math.max(0, t), Math.max(0, b)],
+    [Math.max(0, l), Math.max(0, r)],
+    [0, 0],
+  ] as tf.backend_util.ExplicitPadding;
   const allZero = pad.every(([p, q]) => p === 0 && q === 0);
   return tf.conv2d(input, filter, [stride[0], stride[1]], allZero ? 'valid' : pad, 'NHWC', [dil[0], dil[1]]);
 }
@@ -151,8 +206,18 @@ export function conv2dInputGrad(dy: tf.Tensor, weight: tf.Tensor, inputShape: Sh
     const out = dyh.shape[3];
     if (sh > 1 || sw > 1) {
       // Zeros between dy's columns, then its rows: rank-4 pads (tfjs WebGL's packed pad cannot compile rank > 4).
-      const cols = tf.pad(tf.reshape(dyh, [N * OH, OW, 1, out]), [[0, 0], [0, 0], [0, sw - 1], [0, 0]]);
-      const rows = tf.pad(tf.reshape(cols, [N, OH, 1, OW * sw * out]), [[0, 0], [0, 0], [0, sh - 1], [0, 0]]);
+      const cols = tf.pad(tf.reshape(dyh, [N * OH, OW, 1, out]), [
+        [0, 0],
+        [0, 0],
+        [0, sw - 1],
+        [0, 0],
+      ]);
+      const rows = tf.pad(tf.reshape(cols, [N, OH, 1, OW * sw * out]), [
+        [0, 0],
+        [0, 0],
+        [0, sh - 1],
+        [0, 0],
+      ]);
       dyh = tf.reshape(rows, [N, OH * sh, OW * sw, out]) as tf.Tensor4D;
     }
     const top = (kh - 1) * dh - ph;
@@ -188,7 +253,8 @@ export function conv2dWeightGrad(x: tf.Tensor, dy: tf.Tensor, kernel: readonly [
     const parts = xs.map((xg, i) => {
       // stride ↔ dilation swap: the filter (dy) taps are `s` apart, the outputs (kernel taps) `d` apart.
       const full = convNhwc(xg as tf.Tensor4D, fs[i] as tf.Tensor4D, g.dilation, [ph, ph, pw, pw], g.stride); // [in/g, ≥kh, ≥kw, out/g]
-      const cut = full.shape[1] === kh && full.shape[2] === kw ? full : tf.slice(full, [0, 0, 0, 0], [full.shape[0], kh, kw, full.shape[3]]);
+      const cut =
+        full.shape[1] === kh && full.shape[2] === kw ? full : tf.slice(full, [0, 0, 0, 0], [full.shape[0], kh, kw, full.shape[3]]);
       return tf.transpose(cut, [3, 0, 1, 2]);
     });
     return parts.length === 1 ? (parts[0] as tf.Tensor) : tf.concat(parts, 0);
@@ -205,9 +271,14 @@ export function conv2dNchw(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometry): 
   // With spikefn's fast backprop kernels registered (core/kernels, `registerFastKernels`), tfjs's own conv gradient
   // runs on them and is the faster path (measured: ~1.7× on cpu, ~1.1× on wasm for 3×3 convs at batch 256).
   // (tfjs's Conv2D gradient refuses dilation > 1, so dilated convolutions always take the written-out gradient.)
-  if (g.dilation[0] === 1 && g.dilation[1] === 1 && fastConvGradients()) return tf.transpose(forwardNhwc(tf.transpose(x, [0, 2, 3, 1]) as tf.Tensor4D, weight, g), [0, 3, 1, 2]);
+  if (g.dilation[0] === 1 && g.dilation[1] === 1 && fastConvGradients())
+    return tf.transpose(forwardNhwc(tf.transpose(x, [0, 2, 3, 1]) as tf.Tensor4D, weight, g), [0, 3, 1, 2]);
   const [kh, kw] = weight.shape.slice(2) as [number, number];
-  const f = (xIn: tf.Tensor, wIn: tf.Tensor, save: tf.GradSaveFunc): { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] } => {
+  const f = (
+    xIn: tf.Tensor,
+    wIn: tf.Tensor,
+    save: tf.GradSaveFunc,
+  ): { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] } => {
     save([xIn, wIn]);
     const yh = forwardNhwc(tf.transpose(xIn, [0, 2, 3, 1]) as tf.Tensor4D, wIn, g);
     return {
@@ -229,20 +300,37 @@ export function conv2dApply(params: Conv2dParams, x: tf.Tensor, g: Conv2dGeometr
 }
 
 /** Checks an NCHW input against a convolution's channels and kernel extent. @category layers */
-export function checkConvInput(fn: string, name: string, x: tf.Tensor | Shape, inChannels: number, kernel: readonly [number, number], g: Conv2dGeometry): void {
+export function checkConvInput(
+  fn: string,
+  name: string,
+  x: tf.Tensor | Shape,
+  inChannels: number,
+  kernel: readonly [number, number],
+  g: Conv2dGeometry,
+): void {
   rank(fn, name, x, 4, '[N, C, H, W]');
   dim(fn, name, x, 1, inChannels, 'inChannels');
   const shape = 'shape' in x ? x.shape : x;
   for (const axis of [0, 1] as const) {
     const size = shape[2 + axis] as number;
     if (convOutSize(size, kernel[axis], g.stride[axis], g.padding[axis], g.dilation[axis]) < 1) {
-      throw new SpikefnArgumentError(fn, name, `a ${axis === 0 ? 'height' : 'width'} of at least ${(kernel[axis] - 1) * g.dilation[axis] + 1 - 2 * g.padding[axis]} (the dilated kernel minus padding)`, `shape [${shape.join(', ')}]`);
+      throw new SpikefnArgumentError(
+        fn,
+        name,
+        `a ${axis === 0 ? 'height' : 'width'} of at least ${(kernel[axis] - 1) * g.dilation[axis] + 1 - 2 * g.padding[axis]} (the dilated kernel minus padding)`,
+        `shape [${shape.join(', ')}]`,
+      );
     }
   }
 }
 
 /** A convolution's checked sizes: channels, kernel extent and geometry. @category layers */
-export type Conv2dSizes = { readonly inC: number; readonly outC: number; readonly kernel: readonly [number, number]; readonly g: Conv2dGeometry };
+export type Conv2dSizes = {
+  readonly inC: number;
+  readonly outC: number;
+  readonly kernel: readonly [number, number];
+  readonly g: Conv2dGeometry;
+};
 
 /** Checks a convolution's channels, kernel and geometry (groups must divide both channel counts). @category layers */
 export function conv2dSizes(fn: string, config: Omit<Conv2dConfig, 'bias'>): Conv2dSizes {

@@ -16,16 +16,29 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { stateless, type Layer, emptyTree as empty, type EmptyTree as Empty, checkMinRank as minRank, checkPositiveInt as positiveInt, SpikefnArgumentError, type Shape } from '@spikefn/core';
+import {
+  stateless,
+  type Layer,
+  emptyTree as empty,
+  type EmptyTree as Empty,
+  checkMinRank as minRank,
+  checkPositiveInt as positiveInt,
+  SpikefnArgumentError,
+  type Shape,
+} from '@spikefn/core';
 
 /** Hyper-parameters of {@link dct}: the block size k. @category layers */
-export type DctConfig = { readonly kernelSize: number };
+export type DctConfig = {
+  /** k, the block size: blocks are k×k, and H and W must be multiples of k. */
+  readonly kernelSize: number;
+};
 
 /** The orthonormal DCT-II matrix K (k×k, row-major, float64). @category layers */
 export function dctMatrix(k: number): Float64Array {
   positiveInt('dctMatrix', 'k', k);
   const K = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) K[i * k + j] = Math.sqrt((i === 0 ? 1 : 2) / k) * Math.cos(((j + 0.5) * Math.PI * i) / k);
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++) K[i * k + j] = Math.sqrt((i === 0 ? 1 : 2) / k) * Math.cos(((j + 0.5) * Math.PI * i) / k);
   return K;
 }
 
@@ -52,7 +65,12 @@ export function checkBlocks(fn: string, name: string, x: tf.Tensor | Shape, k: n
   const shape = 'shape' in x ? x.shape : x;
   const [h, w] = shape.slice(-2) as [number, number];
   if (h % k !== 0 || w % k !== 0) {
-    throw new SpikefnArgumentError(fn, name, `height and width (the last two axes) divisible by kernelSize ${k}`, `shape [${shape.join(', ')}]`);
+    throw new SpikefnArgumentError(
+      fn,
+      name,
+      `height and width (the last two axes) divisible by kernelSize ${k}`,
+      `shape [${shape.join(', ')}]`,
+    );
   }
 }
 
@@ -63,7 +81,9 @@ function blockTransform(x: tf.Tensor, k: number, op: Float32Array): tf.Tensor {
   const bh = h / k;
   const bw = w / k;
   const trivial = bh === 1 && bw === 1;
-  const blocks = trivial ? tf.reshape(x, [m, k * k]) : tf.reshape(tf.transpose(tf.reshape(x, [m, bh, k, bw, k]), [0, 1, 3, 2, 4]), [m * bh * bw, k * k]);
+  const blocks = trivial
+    ? tf.reshape(x, [m, k * k])
+    : tf.reshape(tf.transpose(tf.reshape(x, [m, bh, k, bw, k]), [0, 1, 3, 2, 4]), [m * bh * bw, k * k]);
   // A copy of the cached operator: the cpu backend keeps the array it is given as the tensor's storage.
   const y = tf.matMul(blocks, tf.tensor2d(op.slice(), [k * k, k * k]));
   return trivial ? tf.reshape(y, x.shape) : tf.reshape(tf.transpose(tf.reshape(y, [m, bh, bw, k, k]), [0, 1, 3, 2, 4]), x.shape);

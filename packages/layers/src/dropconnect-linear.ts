@@ -21,7 +21,23 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { fanInUniform, kaimingUniform, split2, type Key, tidyStep, type Layer, bernoulli, normal, checkDim as dim, checkDropProbability as dropProbability, checkPositiveInt as positiveInt, checkRank as rank, checkSameShape as sameShape, SpikefnArgumentError, type Shape } from '@spikefn/core';
+import {
+  fanInUniform,
+  kaimingUniform,
+  split2,
+  type Key,
+  tidyStep,
+  type Layer,
+  bernoulli,
+  normal,
+  checkDim as dim,
+  checkDropProbability as dropProbability,
+  checkPositiveInt as positiveInt,
+  checkRank as rank,
+  checkSameShape as sameShape,
+  SpikefnArgumentError,
+  type Shape,
+} from '@spikefn/core';
 import type { LinearParams } from './linear.js';
 
 /** An element-wise activation applied after the (dropped) linear map. @category layers */
@@ -29,12 +45,19 @@ export type Activation = (x: tf.Tensor) => tf.Tensor;
 
 /** Hyper-parameters of {@link dropConnectLinear}. @category layers */
 export type DropConnectLinearConfig = {
+  /** `in`: the input features, `x: [B, in]`. */
   readonly inFeatures: number;
+  /** `out`: the output features, `y: [B, out]`. */
   readonly outFeatures: number;
+  /** Whether the layer has a bias `b: [out]`. Default true. */
   readonly bias?: boolean;
+  /** p, the probability of dropping each connection. Default 0.5. */
   readonly p?: number;
+  /** S, the Gaussian samples averaged in eval mode. Default 1024. */
   readonly samplesNum?: number;
+  /** Draw the masks once per sequence (from `initialState`'s key) instead of at every step. Default false. */
   readonly invariant?: boolean;
+  /** The activation `a` after the linear map; `null` for none. Default ReLU. */
   readonly activation?: Activation | null;
 };
 
@@ -42,13 +65,30 @@ export type DropConnectLinearConfig = {
 export type DropConnectLinearParams = LinearParams;
 
 /** Keep-masks (0/1): `maskW: [B, out, in]`, `maskB: [B, out]` (absent without bias). @category layers */
-export type DropConnectMasks = { readonly maskW: tf.Tensor; readonly maskB?: tf.Tensor };
+export type DropConnectMasks = {
+  /** M: `[B, out, in]`, 1 (keep) with probability `1 - p`. */
+  readonly maskW: tf.Tensor;
+  /** m: `[B, out]`, 1 (keep) with probability `1 - p`; absent without bias. */
+  readonly maskB?: tf.Tensor;
+};
 
 /** The masks when `invariant` (fixed per sequence), else `{}` (drawn every step). @category layers */
-export type DropConnectLinearState = { readonly maskW?: tf.Tensor; readonly maskB?: tf.Tensor };
+export type DropConnectLinearState = {
+  /** M: `[B, out, in]`, present only when `invariant`. */
+  readonly maskW?: tf.Tensor;
+  /** m: `[B, out]`, present only when `invariant` and the layer has a bias. */
+  readonly maskB?: tf.Tensor;
+};
 
 /** Keep-masks for a batch of `batch` samples: 1 with probability `1 - p`. @category layers */
-export function dropConnectMasks(key: Key, p: number, batch: number, outFeatures: number, inFeatures: number, bias: boolean): DropConnectMasks {
+export function dropConnectMasks(
+  key: Key,
+  p: number,
+  batch: number,
+  outFeatures: number,
+  inFeatures: number,
+  bias: boolean,
+): DropConnectMasks {
   dropProbability('dropConnectMasks', 'p', p);
   const [kw, kb] = split2(key);
   const maskW = bernoulli(kw, 1 - p, [batch, outFeatures, inFeatures]);
@@ -66,7 +106,16 @@ export function dropConnectApply(params: LinearParams, masks: DropConnectMasks, 
 }
 
 /** The eval-mode Gaussian moments `{ mu, sigma2 }` of the pre-activation, `[B, out]`. Checks nothing. @category layers */
-export function dropConnectMoments(params: LinearParams, x: tf.Tensor, p: number): { readonly mu: tf.Tensor; readonly sigma2: tf.Tensor } {
+export function dropConnectMoments(
+  params: LinearParams,
+  x: tf.Tensor,
+  p: number,
+): {
+  /** μ = (1 - p)·(x·Wᵀ + b): `[B, out]`. */
+  readonly mu: tf.Tensor;
+  /** σ² = p(1 - p)·(x²·(W²)ᵀ + b²): `[B, out]`. */
+  readonly sigma2: tf.Tensor;
+} {
   return tf.tidy(() => {
     let lin = tf.matMul(x, params.weight, false, true);
     let sq = tf.matMul(tf.square(x), tf.square(params.weight), false, true);
@@ -79,7 +128,14 @@ export function dropConnectMoments(params: LinearParams, x: tf.Tensor, p: number
 }
 
 /** The eval-mode output: the mean of `a(μ + σ·z)` over `samplesNum` standard normal draws from `key`. Checks nothing. @category layers */
-export function dropConnectInfer(params: LinearParams, x: tf.Tensor, p: number, samplesNum: number, activation: Activation | null, key: Key): tf.Tensor {
+export function dropConnectInfer(
+  params: LinearParams,
+  x: tf.Tensor,
+  p: number,
+  samplesNum: number,
+  activation: Activation | null,
+  key: Key,
+): tf.Tensor {
   return tf.tidy(() => {
     const { mu, sigma2 } = dropConnectMoments(params, x, p);
     // σ = √σ² where σ² > 0, else exactly 0 (and no 0·∞ in the gradient).
@@ -102,7 +158,8 @@ export function dropConnectLinear(config: DropConnectLinearConfig): Layer<DropCo
   const samplesNum = positiveInt(fn, 'samplesNum', config.samplesNum ?? 1024);
   const invariant = config.invariant ?? false;
   const activation = config.activation === undefined ? tf.relu : config.activation;
-  if (activation !== null && typeof activation !== 'function') throw new SpikefnArgumentError(fn, 'activation', 'a function of a tensor, or null', String(activation));
+  if (activation !== null && typeof activation !== 'function')
+    throw new SpikefnArgumentError(fn, 'activation', 'a function of a tensor, or null', String(activation));
   const check = (name: string, x: tf.Tensor | Shape): void => {
     rank(fn, name, x, 2, '[B, in]');
     dim(fn, name, x, 1, inF, 'inFeatures');
@@ -125,11 +182,21 @@ export function dropConnectLinear(config: DropConnectLinearConfig): Layer<DropCo
     step: (params, state, x, ctx) => {
       check('x', x);
       if (!ctx.training) return tidyStep(() => [state, dropConnectInfer(params, x, p, samplesNum, activation, ctx.key)]);
-      if (!invariant) return tidyStep(() => [state, dropConnectApply(params, dropConnectMasks(ctx.key, p, x.shape[0] as number, outF, inF, bias), x, activation)]);
+      if (!invariant)
+        return tidyStep(() => [
+          state,
+          dropConnectApply(params, dropConnectMasks(ctx.key, p, x.shape[0] as number, outF, inF, bias), x, activation),
+        ]);
       if (state.maskW === undefined || (bias && state.maskB === undefined)) {
         throw new SpikefnArgumentError(fn, 'state', 'the masks from initialState (invariant: true)', 'a state without masks');
       }
-      sameShape(fn, 'x (batch)', [x.shape[0] as number], [state.maskW.shape[0] as number], 'the batch size of the masks from initialState (invariant: true)');
+      sameShape(
+        fn,
+        'x (batch)',
+        [x.shape[0] as number],
+        [state.maskW.shape[0] as number],
+        'the batch size of the masks from initialState (invariant: true)',
+      );
       const masks: DropConnectMasks = state.maskB === undefined ? { maskW: state.maskW } : { maskW: state.maskW, maskB: state.maskB };
       return tidyStep(() => [state, dropConnectApply(params, masks, x, activation)]);
     },

@@ -20,10 +20,25 @@
  */
 import * as tf from '@spikefn/core/tf';
 import type { Key } from '@spikefn/core';
-import { tidyStep, type Layer, multiStep, bernoulli, emptyTree as empty, type EmptyTree as Empty, checkDropProbability as dropProbability, checkMinRank as minRank, checkRank as rank, checkSameShape as sameShape, type Shape } from '@spikefn/core';
+import {
+  tidyStep,
+  type Layer,
+  multiStep,
+  bernoulli,
+  emptyTree as empty,
+  type EmptyTree as Empty,
+  checkDropProbability as dropProbability,
+  checkMinRank as minRank,
+  checkRank as rank,
+  checkSameShape as sameShape,
+  type Shape,
+} from '@spikefn/core';
 
 /** The mask, fixed for a sequence: the input's shape (`dropout`) or `[N, C, 1, 1]` (`dropout2d`). @category layers */
-export type DropoutState = { readonly mask: tf.Tensor };
+export type DropoutState = {
+  /** Entries 0 (probability p) or 1/(1-p); drawn by `initialState` from its key (see {@link dropoutMask}). */
+  readonly mask: tf.Tensor;
+};
 
 /** A dropout mask of `shape` from `key`: entries `0` (probability p) or `1/(1-p)`. @category layers */
 export function dropoutMask(key: Key, p: number, shape: Shape): tf.Tensor {
@@ -41,7 +56,13 @@ function fixedMaskDropout(v: Variant, p: number): Layer<Empty, DropoutState> {
   const fn = v.kind;
   dropProbability(fn, 'p', p);
   const checkMask = (name: string, stepShape: Shape, state: DropoutState): void =>
-    sameShape(fn, `${name} mask shape`, v.maskShape(name, stepShape), state.mask.shape, 'the mask of the state from initialState (same batch and feature sizes)');
+    sameShape(
+      fn,
+      `${name} mask shape`,
+      v.maskShape(name, stepShape),
+      state.mask.shape,
+      'the mask of the state from initialState (same batch and feature sizes)',
+    );
   return {
     kind: fn,
     init: () => empty,

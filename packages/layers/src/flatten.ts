@@ -8,10 +8,23 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { stateless, type Layer, emptyTree as empty, type EmptyTree as Empty, checkMinRank as minRank, SpikefnArgumentError, type Shape } from '@spikefn/core';
+import {
+  stateless,
+  type Layer,
+  emptyTree as empty,
+  type EmptyTree as Empty,
+  checkMinRank as minRank,
+  SpikefnArgumentError,
+  type Shape,
+} from '@spikefn/core';
 
 /** Axes to merge; defaults `startDim = 1`, `endDim = -1` (negative counts from the end). @category layers */
-export type FlattenConfig = { readonly startDim?: number; readonly endDim?: number };
+export type FlattenConfig = {
+  /** The first axis merged. Default 1. */
+  readonly startDim?: number;
+  /** The last axis merged (inclusive; −1 is the last axis). Default −1. */
+  readonly endDim?: number;
+};
 
 /** The flattened shape, checked. @category layers */
 export function flattenShape(fn: string, name: string, shape: Shape, startDim: number, endDim: number): number[] {
@@ -29,7 +42,10 @@ export function flatten(config: FlattenConfig = {}): Layer<Empty, Empty> {
   const fn = 'flatten';
   const startDim = config.startDim ?? 1;
   const endDim = config.endDim ?? -1;
-  for (const [name, v] of [['startDim', startDim], ['endDim', endDim]] as const) {
+  for (const [name, v] of [
+    ['startDim', startDim],
+    ['endDim', endDim],
+  ] as const) {
     if (!Number.isInteger(v)) throw new SpikefnArgumentError(fn, name, 'an integer axis', String(v));
   }
   return stateless({

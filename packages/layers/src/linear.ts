@@ -9,14 +9,35 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { fanInUniform, kaimingUniform, split2, stateless, type Layer, checkDim as dim, checkMinRank as minRank, checkPositiveInt as positiveInt } from '@spikefn/core';
+import {
+  fanInUniform,
+  kaimingUniform,
+  split2,
+  stateless,
+  type Layer,
+  checkDim as dim,
+  checkMinRank as minRank,
+  checkPositiveInt as positiveInt,
+} from '@spikefn/core';
 import type { EmptyTree as Empty } from '@spikefn/core';
 
 /** Hyper-parameters of {@link linear}. `bias` defaults to `true`. @category layers */
-export type LinearConfig = { readonly inFeatures: number; readonly outFeatures: number; readonly bias?: boolean };
+export type LinearConfig = {
+  /** `in`: the size of the input's last axis. */
+  readonly inFeatures: number;
+  /** `out`: the size of the output's last axis. */
+  readonly outFeatures: number;
+  /** Whether the layer has a bias `b: [out]`. Default true. */
+  readonly bias?: boolean;
+};
 
 /** `weight: [out, in]`, `bias: [out]` (absent when `bias: false`). @category layers */
-export type LinearParams = { readonly weight: tf.Tensor; readonly bias?: tf.Tensor };
+export type LinearParams = {
+  /** `W: [out, in]`, initially `U(-1/√in, 1/√in)`. */
+  readonly weight: tf.Tensor;
+  /** `b: [out]`, initially `U(-1/√in, 1/√in)`; absent when `bias: false`. */
+  readonly bias?: tf.Tensor;
+};
 
 /** `x·Wᵀ + b` on the last axis of `x` (`[*, in] → [*, out]`). Checks nothing: see {@link linear} for the checked layer. @category layers */
 export function linearApply(params: LinearParams, x: tf.Tensor): tf.Tensor {

@@ -16,22 +16,44 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { kaimingUniform, tidyStep, type Layer, checkDim as dim, checkFinite as finite, checkPositiveInt as positiveInt, checkRank as rank, checkSameShape as sameShape, SpikefnArgumentError, type Shape } from '@spikefn/core';
+import {
+  kaimingUniform,
+  tidyStep,
+  type Layer,
+  checkDim as dim,
+  checkFinite as finite,
+  checkPositiveInt as positiveInt,
+  checkRank as rank,
+  checkSameShape as sameShape,
+  SpikefnArgumentError,
+  type Shape,
+} from '@spikefn/core';
 
 /** Hyper-parameters of {@link neuNorm}. Defaults: `k = 0.9`, `sharedAcrossChannels = false`. @category layers */
 export type NeuNormConfig = {
+  /** C, the channels of `s: [B, C, H, W]` (the paper's F). */
   readonly inChannels: number;
+  /** H, the height of the input. */
   readonly height: number;
+  /** W, the width of the input. */
   readonly width: number;
+  /** k in [0, 1], the decay of the running activity (the paper's k_τ2). Default 0.9. */
   readonly k?: number;
+  /** One `w` for all channels (`[1, H, W]`) instead of one per channel (`[C, H, W]`). Default false. */
   readonly sharedAcrossChannels?: boolean;
 };
 
 /** `w: [C, H, W]` (or `[1, H, W]`). @category layers */
-export type NeuNormParams = { readonly w: tf.Tensor };
+export type NeuNormParams = {
+  /** `w: [C, H, W]` (`[1, H, W]` when shared), initially `U(-1/√(H·W), 1/√(H·W))`. */
+  readonly w: tf.Tensor;
+};
 
 /** `x: [B, 1, H, W]`, the channel-pooled running activity. @category layers */
-export type NeuNormState = { readonly x: tf.Tensor };
+export type NeuNormState = {
+  /** x[t-1]: `[B, 1, H, W]`, zeros initially. */
+  readonly x: tf.Tensor;
+};
 
 /** The two coefficients: `k0 = k`, `k1 = (1 - k)/C²`. @category layers */
 export const neuNormCoefficients = (k: number, inChannels: number): readonly [number, number] => [k, (1 - k) / (inChannels * inChannels)];

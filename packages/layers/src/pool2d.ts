@@ -12,17 +12,37 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { isFastKernelRegistered, stateless, type Layer, emptyTree as empty, type EmptyTree as Empty, checkRank as rank, SpikefnArgumentError, type Shape } from '@spikefn/core';
+import {
+  isFastKernelRegistered,
+  stateless,
+  type Layer,
+  emptyTree as empty,
+  type EmptyTree as Empty,
+  checkRank as rank,
+  SpikefnArgumentError,
+  type Shape,
+} from '@spikefn/core';
 import { pair, type Pair } from './conv2d.js';
 
 /** Hyper-parameters of a 2-d pool. `stride` defaults to `kernelSize`, `padding` to 0 (at most half the kernel). @category layers */
-export type Pool2dConfig = { readonly kernelSize: Pair; readonly stride?: Pair; readonly padding?: Pair };
+export type Pool2dConfig = {
+  /** `[kh, kw]`, or one number for both. */
+  readonly kernelSize: Pair;
+  /** `[sh, sw]`. Default `kernelSize`. */
+  readonly stride?: Pair;
+  /** `[ph, pw]` added on each side (−∞ for max, 0 for avg), at most half the kernel. Default 0. */
+  readonly padding?: Pair;
+};
 
 /** `'max'` or `'avg'`. @category layers */
 export type PoolMode = 'max' | 'avg';
 
 /** Resolved pool geometry. @category layers */
-export type Pool2dGeometry = { readonly kernel: readonly [number, number]; readonly stride: readonly [number, number]; readonly padding: readonly [number, number] };
+export type Pool2dGeometry = {
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+};
 
 /** Checks a {@link Pool2dConfig}. @category layers */
 export function pool2dGeometry(fn: string, config: Pool2dConfig): Pool2dGeometry {
@@ -45,7 +65,13 @@ const outSize = (size: number, k: number, s: number, p: number): number => Math.
  *
  * @category layers
  */
-export function maxPoolGradComposed(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, kernel: readonly [number, number], stride: readonly [number, number]): tf.Tensor4D {
+export function maxPoolGradComposed(
+  x: tf.Tensor4D,
+  y: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  kernel: readonly [number, number],
+  stride: readonly [number, number],
+): tf.Tensor4D {
   return tf.tidy(() => {
     const [B, H, W, C] = x.shape;
     const [, OH, OW] = y.shape;
@@ -61,10 +87,25 @@ export function maxPoolGradComposed(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tenso
         taken = tf.add(taken, hit);
         let contrib: tf.Tensor = tf.mul(hit, dy); // [B, OH, OW, C]
         if (sh > 1 || sw > 1) {
-          const six = tf.pad(tf.reshape(contrib, [B, OH, 1, OW, 1, C]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
+          const six = tf.pad(tf.reshape(contrib, [B, OH, 1, OW, 1, C]), [
+            [0, 0],
+            [0, 0],
+            [0, sh - 1],
+            [0, 0],
+            [0, sw - 1],
+            [0, 0],
+          ]);
           contrib = tf.slice(tf.reshape(six, [B, OH * sh, OW * sw, C]), [0, 0, 0, 0], [B, spanH, spanW, C]);
         }
-        dx = tf.add(dx, tf.pad(contrib, [[0, 0], [u, H - u - spanH], [v, W - v - spanW], [0, 0]]));
+        dx = tf.add(
+          dx,
+          tf.pad(contrib, [
+            [0, 0],
+            [u, H - u - spanH],
+            [v, W - v - spanW],
+            [0, 0],
+          ]),
+        );
       }
     }
     return dx as tf.Tensor4D;
@@ -77,7 +118,10 @@ const brokenMaxPoolGrad = (): boolean => tf.getBackend() === 'wasm' && !isFastKe
 /** `tf.maxPool` ('valid'), differentiated by {@link maxPoolGradComposed} where the backend's MaxPoolGrad is unreliable. */
 function maxPoolValid(x: tf.Tensor4D, k: [number, number], s: [number, number]): tf.Tensor4D {
   if (!brokenMaxPoolGrad()) return tf.maxPool(x, k, s, 'valid');
-  const f = (xIn: tf.Tensor4D, save: tf.GradSaveFunc): { value: tf.Tensor4D; gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => tf.Tensor4D } => {
+  const f = (
+    xIn: tf.Tensor4D,
+    save: tf.GradSaveFunc,
+  ): { value: tf.Tensor4D; gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => tf.Tensor4D } => {
     const y = tf.maxPool(xIn, k, s, 'valid');
     save([xIn, y]);
     return { value: y, gradFunc: (dy, saved) => maxPoolGradComposed(saved[0] as tf.Tensor4D, saved[1] as tf.Tensor4D, dy, k, s) };
@@ -93,7 +137,19 @@ function maxPoolValid(x: tf.Tensor4D, k: [number, number], s: [number, number]):
  */
 export function poolNhw1(mode: PoolMode, x: tf.Tensor4D, g: Pool2dGeometry): tf.Tensor4D {
   const [ph, pw] = g.padding;
-  const padded = ph === 0 && pw === 0 ? x : tf.pad(x, [[0, 0], [ph, ph], [pw, pw], [0, 0]], mode === 'max' ? -Infinity : 0);
+  const padded =
+    ph === 0 && pw === 0
+      ? x
+      : tf.pad(
+          x,
+          [
+            [0, 0],
+            [ph, ph],
+            [pw, pw],
+            [0, 0],
+          ],
+          mode === 'max' ? -Infinity : 0,
+        );
   const k: [number, number] = [g.kernel[0], g.kernel[1]];
   const s: [number, number] = [g.stride[0], g.stride[1]];
   return mode === 'max' ? maxPoolValid(padded, k, s) : tf.avgPool(padded, k, s, 'valid');
@@ -105,7 +161,13 @@ export function pool2dOutputShape(fn: string, name: string, shape: Shape, g: Poo
   const [n, c, h, w] = shape as [number, number, number, number];
   const oh = outSize(h, g.kernel[0], g.stride[0], g.padding[0]);
   const ow = outSize(w, g.kernel[1], g.stride[1], g.padding[1]);
-  if (oh < 1 || ow < 1) throw new SpikefnArgumentError(fn, name, `a height and width of at least the kernel [${g.kernel.join(', ')}] minus padding`, `shape [${shape.join(', ')}]`);
+  if (oh < 1 || ow < 1)
+    throw new SpikefnArgumentError(
+      fn,
+      name,
+      `a height and width of at least the kernel [${g.kernel.join(', ')}] minus padding`,
+      `shape [${shape.join(', ')}]`,
+    );
   return [n, c, oh, ow];
 }
 

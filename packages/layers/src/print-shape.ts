@@ -13,4 +13,5 @@
 import { tap, type EmptyTree, type Layer, type Logger } from '@spikefn/core';
 
 /** SpikingJelly's `PrintShapeModule`: `y = x`, reporting `label` and `x.shape` to `logger` on every step. */
-export const printShape = (label = 'PrintShapeModule', logger?: Logger): Layer<EmptyTree, EmptyTree> => (logger === undefined ? tap(label) : tap(label, logger));
+export const printShape = (label = 'PrintShapeModule', logger?: Logger): Layer<EmptyTree, EmptyTree> =>
+  logger === undefined ? tap(label) : tap(label, logger);

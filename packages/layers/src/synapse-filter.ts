@@ -15,16 +15,34 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { tidyStep, type Layer, checkFinite as finite, checkSameShape as sameShape, SpikefnArgumentError, checkShape as validShape } from '@spikefn/core';
+import {
+  tidyStep,
+  type Layer,
+  checkFinite as finite,
+  checkSameShape as sameShape,
+  SpikefnArgumentError,
+  checkShape as validShape,
+} from '@spikefn/core';
 
 /** Hyper-parameters of {@link synapseFilter}. Defaults: `tau = 100`, `learnable = false`. @category layers */
-export type SynapseFilterConfig = { readonly tau?: number; readonly learnable?: boolean };
+export type SynapseFilterConfig = {
+  /** τ > 1, the time constant of the current's decay (r = 1/τ). Default 100. */
+  readonly tau?: number;
+  /** Learn the decay as `r = sigmoid(w)`, w initialised to `-log(τ - 1)`. Default false. */
+  readonly learnable?: boolean;
+};
 
 /** `{ w }` (scalar, `r = sigmoid(w)`) when learnable, else `{}`. @category layers */
-export type SynapseFilterParams = { readonly w?: tf.Tensor };
+export type SynapseFilterParams = {
+  /** The scalar w with `r = sigmoid(w)`; present only when `learnable`. */
+  readonly w?: tf.Tensor;
+};
 
 /** The synaptic current `i`, shaped as the input. @category layers */
-export type SynapseFilterState = { readonly i: tf.Tensor };
+export type SynapseFilterState = {
+  /** I[t-1], the synaptic current: the input's shape, zeros initially. */
+  readonly i: tf.Tensor;
+};
 
 /** One step: `I' = I - (1 - S)·I·r + S` with `r` a number or a scalar tensor. Checks nothing. @category layers */
 export function synapseFilterStep(state: SynapseFilterState, s: tf.Tensor, r: number | tf.Tensor): [SynapseFilterState, tf.Tensor] {

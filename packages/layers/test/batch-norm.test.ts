@@ -13,10 +13,16 @@ function stats(x: Nd): { mean: number[]; biased: number[]; unbiased: number[] } 
   const [, C, ...rest] = shapeOf(x) as [number, number, ...number[]];
   const inner = rest.reduce((a, b) => a * b, 1);
   const per = Array.from({ length: C }, () => [] as number[]);
-  flat(x).forEach((v, i) => per[Math.floor(i / inner) % C]?.push(v));
+  flat(x).forEach((v, i) => {
+    per[Math.floor(i / inner) % C]?.push(v);
+  });
   const mean = per.map((vs) => vs.reduce((a, b) => a + b, 0) / vs.length);
   const ss = per.map((vs, c) => vs.reduce((a, b) => a + (b - (mean[c] as number)) ** 2, 0));
-  return { mean, biased: ss.map((s, c) => s / (per[c] as number[]).length), unbiased: ss.map((s, c) => s / ((per[c] as number[]).length - 1)) };
+  return {
+    mean,
+    biased: ss.map((s, c) => s / (per[c] as number[]).length),
+    unbiased: ss.map((s, c) => s / ((per[c] as number[]).length - 1)),
+  };
 }
 
 describe('batchNorm1d / batchNorm2d (running statistics as state)', () => {
@@ -38,8 +44,14 @@ describe('batchNorm1d / batchNorm2d (running statistics as state)', () => {
           const layer = batchNorm2d({ numFeatures: 3, momentum });
           const [st, y] = layer.step({ weight: t(gamma), bias: t(beta) }, { runningMean: t(rm), runningVar: t(rv) }, t(x), trainCtx(k0));
           expectClose(y, want, 1e-4, 1e-4);
-          expectClose(st.runningMean, (rm as number[]).map((m, c) => (1 - momentum) * m + momentum * (s.mean[c] as number)));
-          expectClose(st.runningVar, (rv as number[]).map((v, c) => (1 - momentum) * v + momentum * (s.unbiased[c] as number)));
+          expectClose(
+            st.runningMean,
+            (rm as number[]).map((m, c) => (1 - momentum) * m + momentum * (s.mean[c] as number)),
+          );
+          expectClose(
+            st.runningVar,
+            (rv as number[]).map((v, c) => (1 - momentum) * v + momentum * (s.unbiased[c] as number)),
+          );
         });
       }),
       { numRuns: 20 },
@@ -49,7 +61,12 @@ describe('batchNorm1d / batchNorm2d (running statistics as state)', () => {
   it('eval: (x - mean)/√(var + ε)·γ + β with the running statistics, state unchanged', () => {
     leakFree(() => {
       const x = data([4, 2, 3], 1);
-      const [rm, rv, g, b] = [[0.5, -1], [2, 0.25], [1.5, -0.5], [0.1, 0.2]];
+      const [rm, rv, g, b] = [
+        [0.5, -1],
+        [2, 0.25],
+        [1.5, -0.5],
+        [0.1, 0.2],
+      ];
       const want = build([4, 2, 3], (idx) => {
         const c = idx[1] as number;
         return ((at(x, idx) - (rm[c] as number)) / Math.sqrt((rv[c] as number) + 1e-5)) * (g[c] as number) + (b[c] as number);
@@ -70,13 +87,20 @@ describe('batchNorm1d / batchNorm2d (running statistics as state)', () => {
       const ms = multiStep(bn);
       const [sMs] = ms.step(params, ms.initialState(params, [T, B, C], k0), t(xs), trainCtx(k0));
       let m = [0, 0];
-      for (const batch of xs as Nd[]) m = m.map((v, c) => 0.5 * v + 0.5 * (stats(build([B, C], ([b, cc]) => at(batch, [b as number, cc as number]))).mean[c] as number));
+      for (const batch of xs as Nd[])
+        m = m.map((v, c) => 0.5 * v + 0.5 * (stats(build([B, C], ([b, cc]) => at(batch, [b as number, cc as number]))).mean[c] as number));
       expectClose(sMs.runningMean, m);
       const sa = seqToANN(bn);
       const [sSa] = sa.step(params, sa.initialState(params, [T, B, C], k0), t(xs), trainCtx(k0));
       const all = stats(build([T * B, C], ([r, c]) => at(xs, [Math.floor((r as number) / B), (r as number) % B, c as number])));
-      expectClose(sSa.runningMean, all.mean.map((v) => 0.5 * v));
-      expectClose(sSa.runningVar, all.unbiased.map((v) => 0.5 + 0.5 * v));
+      expectClose(
+        sSa.runningMean,
+        all.mean.map((v) => 0.5 * v),
+      );
+      expectClose(
+        sSa.runningVar,
+        all.unbiased.map((v) => 0.5 + 0.5 * v),
+      );
     });
   });
 
@@ -85,7 +109,9 @@ describe('batchNorm1d / batchNorm2d (running statistics as state)', () => {
       const bn = batchNorm2d({ numFeatures: 3 });
       const p = bn.init(k0);
       const s = bn.initialState(p, [2, 3, 4, 4], k0);
-      expect([...p.weight.dataSync(), ...p.bias.dataSync(), ...s.runningMean.dataSync(), ...s.runningVar.dataSync()]).toEqual([1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1]);
+      expect([...p.weight.dataSync(), ...p.bias.dataSync(), ...s.runningMean.dataSync(), ...s.runningVar.dataSync()]).toEqual([
+        1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1,
+      ]);
     });
   });
 
@@ -93,7 +119,10 @@ describe('batchNorm1d / batchNorm2d (running statistics as state)', () => {
     const bn = batchNorm1d({ numFeatures: 3 });
     const params = bn.init(k0);
     checkLayerLaws({ name: 'batchNorm1d(eval)', layer: bn, params, tol: { atol: 1e-6, rtol: 1e-5 } }, [3], { numRuns: 6 });
-    checkLayerLaws({ name: 'batchNorm1d(train)', layer: bn, params, training: true, tol: { atol: 1e-5, rtol: 1e-4 } }, [3, 2], { mixesBatch: true, numRuns: 6 });
+    checkLayerLaws({ name: 'batchNorm1d(train)', layer: bn, params, training: true, tol: { atol: 1e-5, rtol: 1e-4 } }, [3, 2], {
+      mixesBatch: true,
+      numRuns: 6,
+    });
     dispose(params);
   });
 

@@ -59,7 +59,9 @@ describe('channelsPool (ChannelsPool)', () => {
       const layer = channelsPool({ mode: 'max', kernelSize: 3 });
       expect(() => layer.step({}, {}, tf.zeros([2, 8]), evalCtx(k0))).toThrow(/channelsPool: argument 'x' expected rank >= 3/);
       expect(() => layer.step({}, {}, tf.zeros([2, 2, 4]), evalCtx(k0))).toThrow(/channelsPool: argument 'x' expected at least 3 channels/);
-      expect(() => channelsPool({ mode: 'max', kernelSize: 2, padding: 2 })).toThrow(/argument 'padding' expected at most half the kernel size/);
+      expect(() => channelsPool({ mode: 'max', kernelSize: 2, padding: 2 })).toThrow(
+        /argument 'padding' expected at most half the kernel size/,
+      );
       expect(() => channelsPool({ mode: 'min' as 'max', kernelSize: 2 })).toThrow(/argument 'mode' expected one of 'max', 'avg'/);
       expect(() => channelsPool({ mode: 'avg', kernelSize: 0 })).toThrow(/argument 'kernelSize'/);
     });

@@ -4,7 +4,19 @@
 // linear_recurrent_container); these tests run the combinations through the law kit and BPTT.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
-import { elementWiseRecurrent, key, trainCtx, linearRecurrent, multiStep, uniform, scanLayer, seqToANN, sequential, treeDispose as dispose, treeLeaves as leaves } from '@spikefn/core';
+import {
+  elementWiseRecurrent,
+  key,
+  trainCtx,
+  linearRecurrent,
+  multiStep,
+  uniform,
+  scanLayer,
+  seqToANN,
+  sequential,
+  treeDispose as dispose,
+  treeLeaves as leaves,
+} from '@spikefn/core';
 import { checkLayerLaws } from '@spikefn/testing';
 import { ifNode, lifNode } from '@spikefn/neurons';
 import { batchNorm2d } from '../src/batch-norm.js';
@@ -44,7 +56,12 @@ describe('containers over the layers (MultiStepContainer, SeqToANNContainer, Ele
       const flat = leaves(params);
       const grads = tf.grads((...ps: tf.Tensor[]) => {
         let i = 0;
-        const rebuilt = Object.fromEntries(names.map((n) => [n, Object.fromEntries(Object.keys((params as Record<string, object>)[n] as object).map((k) => [k, ps[i++] as tf.Tensor]))]));
+        const rebuilt = Object.fromEntries(
+          names.map((n) => [
+            n,
+            Object.fromEntries(Object.keys((params as Record<string, object>)[n] as object).map((k) => [k, ps[i++] as tf.Tensor])),
+          ]),
+        );
         const [, ys] = net.step(rebuilt as typeof params, net.initialState(rebuilt as typeof params, xs.shape, k0), xs, trainCtx(k0));
         return tf.sum(ys);
       })(flat);

@@ -5,7 +5,17 @@ import { key, evalCtx, trainCtx, treeDispose as dispose } from '@spikefn/core';
 import { checkLayerLaws } from '@spikefn/testing';
 import { batchNorm2d } from '../src/batch-norm.js';
 import { conv2d } from '../src/conv2d.js';
-import { convBatchNorm2d, fuse, fusedBias, fusedWeight, scaleFusedBias, scaleFusedWeight, type ConvBatchNorm2dConfig, type ConvBatchNorm2dParams, type ConvBatchNorm2dState } from '../src/conv-batchnorm2d.js';
+import {
+  convBatchNorm2d,
+  fuse,
+  fusedBias,
+  fusedWeight,
+  scaleFusedBias,
+  scaleFusedWeight,
+  type ConvBatchNorm2dConfig,
+  type ConvBatchNorm2dParams,
+  type ConvBatchNorm2dState,
+} from '../src/conv-batchnorm2d.js';
 import { data, leakFree, maxDiff, t } from './helpers.js';
 
 const k0 = key(13);
@@ -65,18 +75,23 @@ describe('convBatchNorm2d (ConvBatchNorm2d)', () => {
 
   it('scaleFusedBias(k, b): fusedBias → k·fusedBias + b exactly; the running mean is scaled by k', () => {
     fc.assert(
-      fc.property(fc.option(fc.double({ min: -2, max: 2, noNaN: true }), { nil: null }), fc.option(fc.double({ min: -1, max: 1, noNaN: true }), { nil: null }), fc.nat(1000), (k, b, seed) => {
-        const config: ConvBatchNorm2dConfig = { inChannels: 2, outChannels: 3, kernelSize: 3 };
-        leakFree(() => {
-          const [params, state] = randomised(config, seed);
-          const before = fusedBias(config, params, state);
-          const [p2, s2] = scaleFusedBias(params, state, k, b);
-          const want = tf.add(tf.mul(before, k ?? 1), b ?? 0);
-          expect(maxDiff(fusedBias(config, p2, s2), want)).toBeLessThan(1e-5);
-          expect(maxDiff(s2.bn.runningMean, tf.mul(state.bn.runningMean, k ?? 1))).toBeLessThan(1e-6);
-          expect(maxDiff(fusedWeight(config, p2, s2), fusedWeight(config, params, state))).toBe(0);
-        });
-      }),
+      fc.property(
+        fc.option(fc.double({ min: -2, max: 2, noNaN: true }), { nil: null }),
+        fc.option(fc.double({ min: -1, max: 1, noNaN: true }), { nil: null }),
+        fc.nat(1000),
+        (k, b, seed) => {
+          const config: ConvBatchNorm2dConfig = { inChannels: 2, outChannels: 3, kernelSize: 3 };
+          leakFree(() => {
+            const [params, state] = randomised(config, seed);
+            const before = fusedBias(config, params, state);
+            const [p2, s2] = scaleFusedBias(params, state, k, b);
+            const want = tf.add(tf.mul(before, k ?? 1), b ?? 0);
+            expect(maxDiff(fusedBias(config, p2, s2), want)).toBeLessThan(1e-5);
+            expect(maxDiff(s2.bn.runningMean, tf.mul(state.bn.runningMean, k ?? 1))).toBeLessThan(1e-6);
+            expect(maxDiff(fusedWeight(config, p2, s2), fusedWeight(config, params, state))).toBe(0);
+          });
+        },
+      ),
       { numRuns: 20 },
     );
   });
@@ -119,7 +134,10 @@ describe('convBatchNorm2d (ConvBatchNorm2d)', () => {
     const layer = convBatchNorm2d(config);
     const params = layer.init(k0);
     checkLayerLaws({ name: 'convBatchNorm2d(eval)', layer, params, tol: { atol: 1e-5, rtol: 1e-5 } }, [1, 3, 3], { numRuns: 5 });
-    checkLayerLaws({ name: 'convBatchNorm2d(train)', layer, params, training: true, tol: { atol: 1e-5, rtol: 1e-4 } }, [1, 3, 3], { mixesBatch: true, numRuns: 5 });
+    checkLayerLaws({ name: 'convBatchNorm2d(train)', layer, params, training: true, tol: { atol: 1e-5, rtol: 1e-4 } }, [1, 3, 3], {
+      mixesBatch: true,
+      numRuns: 5,
+    });
     dispose(params);
   });
 

@@ -77,15 +77,17 @@ describe('conv2d (nn.Conv2d, NCHW)', () => {
           const base = refLoss(x, w, gy, g);
           const dxs = (dx as tf.Tensor).dataSync();
           const dws = (dw as tf.Tensor).dataSync();
-          for (let i = 0; i < dxs.length; i += 3) expect(Math.abs((refLoss(bump(x, i, eps), w, gy, g) - base) / eps - (dxs[i] as number))).toBeLessThan(2e-3);
-          for (let i = 0; i < dws.length; i++) expect(Math.abs((refLoss(x, bump(w, i, eps), gy, g) - base) / eps - (dws[i] as number))).toBeLessThan(2e-3);
+          for (let i = 0; i < dxs.length; i += 3)
+            expect(Math.abs((refLoss(bump(x, i, eps), w, gy, g) - base) / eps - (dxs[i] as number))).toBeLessThan(2e-3);
+          for (let i = 0; i < dws.length; i++)
+            expect(Math.abs((refLoss(x, bump(w, i, eps), gy, g) - base) / eps - (dws[i] as number))).toBeLessThan(2e-3);
         });
       }),
       { numRuns: 12 },
     );
   });
 
-  it('with spikefn\'s fast backprop kernels registered, tfjs\'s own gradient path gives the same gradients', () => {
+  it("with spikefn's fast backprop kernels registered, tfjs's own gradient path gives the same gradients", () => {
     const backend = tf.getBackend();
     fc.assert(
       fc.property(geometry, fc.nat(1000), (g, seed) => {
@@ -98,7 +100,9 @@ describe('conv2d (nn.Conv2d, NCHW)', () => {
           registerFastKernels(backend);
           try {
             const fast = grads();
-            fast.forEach((gr, i) => expect(maxDiff(gr, fallback[i] as tf.Tensor)).toBeLessThan(1e-4));
+            fast.forEach((gr, i) => {
+              expect(maxDiff(gr, fallback[i] as tf.Tensor)).toBeLessThan(1e-4);
+            });
           } finally {
             unregisterFastKernels(backend);
           }
@@ -116,7 +120,10 @@ describe('conv2d (nn.Conv2d, NCHW)', () => {
       const y = layer.step(p, {}, x, evalCtx(k0))[1];
       expect(layer.outputShape(p, [2, 2, 5, 6])).toEqual([2, 3, 3, 3]);
       const noBias = conv2dNchw(x, p.weight, { stride: [2, 2], padding: [1, 1], dilation: [1, 1], groups: 1 });
-      expectClose(tf.sub(y, noBias), build([2, 3, 3, 3], ([, o]) => (p.bias?.arraySync() as number[])[o as number] as number));
+      expectClose(
+        tf.sub(y, noBias),
+        build([2, 3, 3, 3], ([, o]) => (p.bias!.arraySync() as number[])[o as number] as number),
+      );
       expect(tf.max(tf.abs(p.weight)).dataSync()[0]).toBeLessThanOrEqual(1 / Math.sqrt(18));
     });
   });
@@ -135,7 +142,9 @@ describe('conv2d (nn.Conv2d, NCHW)', () => {
       expect(() => layer.step(p, {}, tf.zeros([2, 5, 5]), evalCtx(k0))).toThrow(/conv2d: argument 'x' expected rank 4/);
       expect(() => layer.step(p, {}, tf.zeros([1, 3, 5, 5]), evalCtx(k0))).toThrow(/argument 'x' expected size 2 on axis 1 \(inChannels\)/);
       expect(() => layer.step(p, {}, tf.zeros([1, 2, 2, 5]), evalCtx(k0))).toThrow(/argument 'x' expected a height of at least 3/);
-      expect(() => conv2d({ inChannels: 3, outChannels: 4, kernelSize: 3, groups: 2 })).toThrow(/argument 'groups' expected a divisor of inChannels/);
+      expect(() => conv2d({ inChannels: 3, outChannels: 4, kernelSize: 3, groups: 2 })).toThrow(
+        /argument 'groups' expected a divisor of inChannels/,
+      );
       expect(() => conv2d({ inChannels: 2, outChannels: 4, kernelSize: [3, 0] })).toThrow(/argument 'kernelSize'/);
       expect(() => conv2d({ inChannels: 2, outChannels: 4, kernelSize: 3, padding: -1 })).toThrow(/argument 'padding'/);
     });

@@ -16,12 +16,19 @@ function reference(x: Nd, k: number): Nd {
   return build([M, H, W], ([m, r, c]) => {
     const [bi, bj, i, j] = [Math.floor((r as number) / k) * k, Math.floor((c as number) / k) * k, (r as number) % k, (c as number) % k];
     let s = 0;
-    for (let u = 0; u < k; u++) for (let v = 0; v < k; v++) s += (K[i * k + u] as number) * at(x, [m as number, bi + u, bj + v]) * (K[j * k + v] as number);
+    for (let u = 0; u < k; u++)
+      for (let v = 0; v < k; v++) s += (K[i * k + u] as number) * at(x, [m as number, bi + u, bj + v]) * (K[j * k + v] as number);
     return s;
   });
 }
 
-const blocks = fc.record({ k: fc.integer({ min: 1, max: MAX_K }), bh: fc.integer({ min: 1, max: 3 }), bw: fc.integer({ min: 1, max: 3 }), m: fc.integer({ min: 1, max: 3 }), seed: fc.nat(1000) });
+const blocks = fc.record({
+  k: fc.integer({ min: 1, max: MAX_K }),
+  bh: fc.integer({ min: 1, max: 3 }),
+  bw: fc.integer({ min: 1, max: 3 }),
+  m: fc.integer({ min: 1, max: 3 }),
+  seed: fc.nat(1000),
+});
 
 describe('dct (DCT)', () => {
   it('the kernel is orthonormal: K·Kᵀ = I, first row √(1/k)', () => {
@@ -66,7 +73,12 @@ describe('dct (DCT)', () => {
   it('a constant block has only a DC coefficient, k·c; kernel size 1 is the identity', () => {
     leakFree(() => {
       const y = dctApply(tf.fill([1, 4, 4], 0.5), 4);
-      expectClose(y, build([1, 4, 4], ([, i, j]) => (i === 0 && j === 0 ? 2 : 0)), 1e-6, 0);
+      expectClose(
+        y,
+        build([1, 4, 4], ([, i, j]) => (i === 0 && j === 0 ? 2 : 0)),
+        1e-6,
+        0,
+      );
       const x = t(data([2, 3, 5], 9));
       expect(maxDiff(dctApply(x, 1), x)).toBe(0);
     });
@@ -79,7 +91,9 @@ describe('dct (DCT)', () => {
   it('rejects sizes not divisible by the kernel size and inputs of rank < 2, naming the argument', () => {
     leakFree(() => {
       const layer = dct({ kernelSize: 4 });
-      expect(() => layer.step({}, {}, tf.zeros([2, 8, 6]), evalCtx(k0))).toThrow(/dct: argument 'x' expected height and width \(the last two axes\) divisible by kernelSize 4, got shape \[2, 8, 6\]/);
+      expect(() => layer.step({}, {}, tf.zeros([2, 8, 6]), evalCtx(k0))).toThrow(
+        /dct: argument 'x' expected height and width \(the last two axes\) divisible by kernelSize 4, got shape \[2, 8, 6\]/,
+      );
       expect(() => layer.step({}, {}, tf.zeros([8]), evalCtx(k0))).toThrow(/dct: argument 'x' expected rank >= 2/);
       expect(() => layer.outputShape({}, [3, 5])).toThrow(/argument 'inputShape'/);
       expect(() => dct({ kernelSize: 0 })).toThrow(/argument 'kernelSize'/);

@@ -27,7 +27,14 @@ describe('dropConnectLinear (DropConnectLinear)', () => {
           const x = data([B, IN], 3);
           const y = layer.step(params, layer.initialState(params, [B, IN], k), t(x), trainCtx(k))[1];
           const m = dropConnectMasks(k, p, B, OUT, IN, true);
-          const want = reference(params.weight.arraySync() as Nd, params.bias?.arraySync() as Nd, m.maskW.arraySync() as Nd, m.maskB?.arraySync() as Nd, x, relu);
+          const want = reference(
+            params.weight.arraySync() as Nd,
+            params.bias?.arraySync() as Nd,
+            m.maskW.arraySync() as Nd,
+            m.maskB?.arraySync() as Nd,
+            x,
+            relu,
+          );
           expectClose(y, want);
         });
       }),
@@ -49,7 +56,7 @@ describe('dropConnectLinear (DropConnectLinear)', () => {
     });
   });
 
-  it('invariant: the masks come from initialState\'s key and stay fixed over steps; otherwise they change every step', () => {
+  it("invariant: the masks come from initialState's key and stay fixed over steps; otherwise they change every step", () => {
     leakFree(() => {
       const x = t(data([B, IN], 4, 0.5, 1.5));
       for (const invariant of [true, false]) {
@@ -74,8 +81,20 @@ describe('dropConnectLinear (DropConnectLinear)', () => {
         const w = data([OUT, IN], seed);
         const b = data([OUT], seed + 1);
         const x = data([B, IN], seed + 2);
-        const mu = build([B, OUT], ([n, o]) => (1 - p) * ((b as number[])[o as number] as number) + (1 - p) * [0, 1, 2, 3].reduce((s, i) => s + at(w, [o as number, i]) * at(x, [n as number, i]), 0));
-        const s2 = build([B, OUT], ([n, o]) => p * (1 - p) * (((b as number[])[o as number] as number) ** 2 + [0, 1, 2, 3].reduce((s, i) => s + at(w, [o as number, i]) ** 2 * at(x, [n as number, i]) ** 2, 0)));
+        const mu = build(
+          [B, OUT],
+          ([n, o]) =>
+            (1 - p) * ((b as number[])[o as number] as number) +
+            (1 - p) * [0, 1, 2, 3].reduce((s, i) => s + at(w, [o as number, i]) * at(x, [n as number, i]), 0),
+        );
+        const s2 = build(
+          [B, OUT],
+          ([n, o]) =>
+            p *
+            (1 - p) *
+            (((b as number[])[o as number] as number) ** 2 +
+              [0, 1, 2, 3].reduce((s, i) => s + at(w, [o as number, i]) ** 2 * at(x, [n as number, i]) ** 2, 0)),
+        );
         leakFree(() => {
           const m = dropConnectMoments({ weight: t(w), bias: t(b) }, t(x), p);
           expectClose(m.mu, mu);
@@ -103,7 +122,10 @@ describe('dropConnectLinear (DropConnectLinear)', () => {
     leakFree(() => {
       const layer = dropConnectLinear({ inFeatures: 3, outFeatures: 2, bias: false });
       const params = layer.init(k0);
-      const x = tf.tensor([[0, 0, 0], [1, 1, 1]]);
+      const x = tf.tensor([
+        [0, 0, 0],
+        [1, 1, 1],
+      ]);
       const y = layer.step(params, {}, x, evalCtx(k0))[1];
       expect(Array.from(tf.slice(y, [0, 0], [1, 2]).dataSync())).toEqual([0, 0]);
       expect(Array.from(y.dataSync()).every(Number.isFinite)).toBe(true);
@@ -113,17 +135,33 @@ describe('dropConnectLinear (DropConnectLinear)', () => {
   });
 
   it('satisfies the law kit in train mode (invariant and not) and in eval mode', () => {
-    for (const [invariant, training] of [[true, true], [false, true], [false, false]] as const) {
+    for (const [invariant, training] of [
+      [true, true],
+      [false, true],
+      [false, false],
+    ] as const) {
       const layer = dropConnectLinear({ inFeatures: IN, outFeatures: OUT, p: 0.3, invariant, samplesNum: 16 });
       const params = layer.init(k0);
-      checkLayerLaws({ name: `dropConnectLinear(invariant=${invariant}, training=${training})`, layer, params, training, tol: { atol: 1e-6, rtol: 1e-5 } }, [IN], { mixesBatch: true, numRuns: 6 });
+      checkLayerLaws(
+        {
+          name: `dropConnectLinear(invariant=${invariant}, training=${training})`,
+          layer,
+          params,
+          training,
+          tol: { atol: 1e-6, rtol: 1e-5 },
+        },
+        [IN],
+        { mixesBatch: true, numRuns: 6 },
+      );
       dispose(params);
     }
   });
 
   it('rejects p outside [0, 1), wrong ranks and sizes, and a batch that differs from the invariant masks', () => {
     leakFree(() => {
-      expect(() => dropConnectLinear({ inFeatures: 2, outFeatures: 2, p: 1 })).toThrow(/dropConnectLinear: argument 'p' expected a probability in \[0, 1\)/);
+      expect(() => dropConnectLinear({ inFeatures: 2, outFeatures: 2, p: 1 })).toThrow(
+        /dropConnectLinear: argument 'p' expected a probability in \[0, 1\)/,
+      );
       expect(() => dropConnectLinear({ inFeatures: 2, outFeatures: 2, samplesNum: 0 })).toThrow(/argument 'samplesNum'/);
       const layer = dropConnectLinear({ inFeatures: 2, outFeatures: 2, invariant: true });
       const params = layer.init(k0);

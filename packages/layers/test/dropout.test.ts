@@ -111,7 +111,7 @@ describe('dropout / dropout2d (Dropout, Dropout2d)', () => {
 });
 
 describe('multiStepDropout / multiStepDropout2d (MultiStepDropout, MultiStepDropout2d)', () => {
-  it('equals the single-step layer run over T with the same initial key (mask from x_seq[0]\'s shape)', () => {
+  it("equals the single-step layer run over T with the same initial key (mask from x_seq[0]'s shape)", () => {
     fc.assert(
       fc.property(keyArb(), fc.constantFrom(0.2, 0.5), (k, p) => {
         leakFree(() => {

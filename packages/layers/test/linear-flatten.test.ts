@@ -16,7 +16,12 @@ describe('linear (nn.Linear)', () => {
         const w = data([o, n], seed);
         const b = data([o], seed + 1);
         const x = data([2, 3, n], seed + 2);
-        const want = build([2, 3, o], ([i, j, k]) => (bias ? at(b, [k as number]) : 0) + Array.from({ length: n }, (_, u) => at(w, [k as number, u]) * at(x, [i as number, j as number, u])).reduce((a, c) => a + c, 0));
+        const want = build(
+          [2, 3, o],
+          ([i, j, k]) =>
+            (bias ? at(b, [k as number]) : 0) +
+            Array.from({ length: n }, (_, u) => at(w, [k as number, u]) * at(x, [i as number, j as number, u])).reduce((a, c) => a + c, 0),
+        );
         leakFree(() => {
           const layer = linear({ inFeatures: n, outFeatures: o, bias });
           const params = bias ? { weight: t(w), bias: t(b) } : { weight: t(w) };
@@ -41,7 +46,9 @@ describe('linear (nn.Linear)', () => {
   it('rejects a wrong feature size, naming the argument', () => {
     leakFree(() => {
       const layer = linear({ inFeatures: 3, outFeatures: 2 });
-      expect(() => layer.step(layer.init(k0), {}, tf.zeros([2, 4]), evalCtx(k0))).toThrow(/linear: argument 'x' expected size 3 on axis -1 \(inFeatures\)/);
+      expect(() => layer.step(layer.init(k0), {}, tf.zeros([2, 4]), evalCtx(k0))).toThrow(
+        /linear: argument 'x' expected size 3 on axis -1 \(inFeatures\)/,
+      );
       expect(() => linear({ inFeatures: 0, outFeatures: 2 })).toThrow(/argument 'inFeatures'/);
     });
   });

@@ -39,7 +39,9 @@ describe('maxPool2d / avgPool2d (nn.MaxPool2d, nn.AvgPool2d)', () => {
         (mode, k, s, p, seed) => {
           fc.pre(2 * p[0] <= k[0] && 2 * p[1] <= k[1]);
           const x = data([2, 3, 6, 5], seed);
-          const layer = (mode === 'max' ? maxPool2d : avgPool2d)(s === undefined ? { kernelSize: k, padding: p } : { kernelSize: k, stride: s, padding: p });
+          const layer = (mode === 'max' ? maxPool2d : avgPool2d)(
+            s === undefined ? { kernelSize: k, padding: p } : { kernelSize: k, stride: s, padding: p },
+          );
           leakFree(() => expectClose(layer.step({}, {}, t(x), evalCtx(k0))[1], reference(x, mode, k, s ?? k, p)));
         },
       ),
@@ -47,7 +49,7 @@ describe('maxPool2d / avgPool2d (nn.MaxPool2d, nn.AvgPool2d)', () => {
     );
   });
 
-  it('max pooling sends each window\'s gradient to the first maximum in row-major order (PyTorch\'s rule, ties included)', () => {
+  it("max pooling sends each window's gradient to the first maximum in row-major order (PyTorch's rule, ties included)", () => {
     fc.assert(
       fc.property(
         fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
@@ -86,7 +88,19 @@ describe('maxPool2d / avgPool2d (nn.MaxPool2d, nn.AvgPool2d)', () => {
             const layer = maxPool2d({ kernelSize: k, stride: s, padding: p });
             const g = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(layer.step({}, {}, xx, evalCtx(k0))[1], t(gy))))(t(x));
             expectClose(g, want);
-            const xh = tf.reshape(tf.pad(t(x), [[0, 0], [0, 0], [p, p], [p, p]], -Infinity), [N * C, H + 2 * p, W + 2 * p, 1]) as tf.Tensor4D;
+            const xh = tf.reshape(
+              tf.pad(
+                t(x),
+                [
+                  [0, 0],
+                  [0, 0],
+                  [p, p],
+                  [p, p],
+                ],
+                -Infinity,
+              ),
+              [N * C, H + 2 * p, W + 2 * p, 1],
+            ) as tf.Tensor4D;
             const y = tf.maxPool(xh, k, s, 'valid');
             const composed = maxPoolGradComposed(xh, y, tf.reshape(t(gy), y.shape) as tf.Tensor4D, k, s);
             const cut = tf.slice(tf.reshape(composed, [N, C, H + 2 * p, W + 2 * p]), [0, 0, p, p], [N, C, H, W]);
@@ -107,7 +121,9 @@ describe('maxPool2d / avgPool2d (nn.MaxPool2d, nn.AvgPool2d)', () => {
     leakFree(() => {
       const layer = maxPool2d({ kernelSize: 3 });
       expect(() => layer.step({}, {}, tf.zeros([2, 4, 4]), evalCtx(k0))).toThrow(/maxPool2d: argument 'x' expected rank 4/);
-      expect(() => layer.step({}, {}, tf.zeros([1, 1, 2, 4]), evalCtx(k0))).toThrow(/maxPool2d: argument 'x' expected a height and width of at least the kernel/);
+      expect(() => layer.step({}, {}, tf.zeros([1, 1, 2, 4]), evalCtx(k0))).toThrow(
+        /maxPool2d: argument 'x' expected a height and width of at least the kernel/,
+      );
       expect(() => avgPool2d({ kernelSize: 2, padding: 2 })).toThrow(/avgPool2d: argument 'padding'/);
       expect(() => avgPool2d({ kernelSize: 2, stride: 0 })).toThrow(/argument 'stride'/);
     });

@@ -22,7 +22,7 @@ describe('printShape (PrintShapeModule)', () => {
     });
   });
 
-  it('defaults its label to SpikingJelly\'s ext_str, PrintShapeModule', () => {
+  it("defaults its label to SpikingJelly's ext_str, PrintShapeModule", () => {
     leakFree(() => {
       const seen: string[] = [];
       printShape(undefined, (m) => seen.push(m)).step({}, {}, tf.ones([1]), evalCtx(k0));

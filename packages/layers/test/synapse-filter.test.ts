@@ -39,14 +39,19 @@ describe('synapseFilter (SynapseFilter)', () => {
           const params = layer.init(k0);
           const I0 = t(data([2, 3], 1, 0, 3));
           const [sT] = scanLayer(layer, params, { i: I0 }, tf.zeros([n, 2, 3]), evalCtx(k0));
-          expectClose((sT as { i: tf.Tensor }).i, (data([2, 3], 1, 0, 3) as number[][]).map((r) => r.map((v) => v * (1 - 1 / tau) ** n)), 1e-6, 1e-4);
+          expectClose(
+            (sT as { i: tf.Tensor }).i,
+            (data([2, 3], 1, 0, 3) as number[][]).map((r) => r.map((v) => v * (1 - 1 / tau) ** n)),
+            1e-6,
+            1e-4,
+          );
         });
       }),
       { numRuns: 20 },
     );
   });
 
-  it('a spike adds 1 and suppresses that step\'s decay', () => {
+  it("a spike adds 1 and suppresses that step's decay", () => {
     leakFree(() => {
       const layer = synapseFilter({ tau: 4 });
       const [s] = layer.step({}, { i: tf.tensor([2, 2]) }, tf.tensor([1, 0]), evalCtx(k0));
@@ -61,7 +66,9 @@ describe('synapseFilter (SynapseFilter)', () => {
       expectClose(w as tf.Tensor, -Math.log(9), 1e-6, 0);
       expectClose(tf.sigmoid(w as tf.Tensor), 0.1, 1e-7, 0);
       const xs = tf.tensor([[1], [0], [0]]);
-      const g = tf.grad((ww: tf.Tensor) => tf.sum(scanLayer(layer, { w: ww }, layer.initialState({ w: ww }, [1], k0), xs, evalCtx(k0))[1]))(w as tf.Tensor);
+      const g = tf.grad((ww: tf.Tensor) => tf.sum(scanLayer(layer, { w: ww }, layer.initialState({ w: ww }, [1], k0), xs, evalCtx(k0))[1]))(
+        w as tf.Tensor,
+      );
       // I = [1, 1 - r, (1 - r)²]: d/dr Σ = -1 - 2(1 - r) = -2.8; dr/dw = r(1 - r) = 0.09
       expectClose(g, -2.8 * 0.09, 1e-6, 1e-4);
     });
@@ -71,7 +78,10 @@ describe('synapseFilter (SynapseFilter)', () => {
     for (const learnable of [false, true]) {
       const layer = synapseFilter({ tau: 5, learnable });
       const params = layer.init(k0);
-      checkLayerLaws({ name: `synapseFilter(learnable=${learnable})`, layer, params }, [4], { inputs: sequenceInputs([4], 0, 1).chain((d) => spikeData(d.shape)), numRuns: 8 });
+      checkLayerLaws({ name: `synapseFilter(learnable=${learnable})`, layer, params }, [4], {
+        inputs: sequenceInputs([4], 0, 1).chain((d) => spikeData(d.shape)),
+        numRuns: 8,
+      });
       dispose(params);
     }
   });
@@ -89,4 +99,3 @@ describe('synapseFilter (SynapseFilter)', () => {
     });
   });
 });
-

@@ -41,15 +41,24 @@ const HEADER = 24;
 export type Json = null | boolean | number | string | readonly Json[] | { readonly [k: string]: Json };
 
 /** A checkpoint: named trees and metadata. @category checkpoints */
-export type Checkpoint = { readonly spikefnVersion: string; readonly meta: Json; readonly trees: Readonly<Record<string, Tree>> };
+export type Checkpoint = {
+  /** The spikefn version that wrote it ({@link SPIKEFN_VERSION} unless given to {@link encodeCheckpoint}). */
+  readonly spikefnVersion: string;
+  /** Free JSON metadata: config, key, progress. */
+  readonly meta: Json;
+  /** Trees of float32/int32 tensors by name, e.g. `{ params, state, opt }`. */
+  readonly trees: Readonly<Record<string, Tree>>;
+};
 
 /** Why a checkpoint could not be read or used. @category checkpoints */
 export type CheckpointErrorReason = 'io' | 'magic' | 'version' | 'truncated' | 'checksum' | 'manifest' | 'mismatch';
 
 /** The error for a corrupted, foreign or mismatched checkpoint. @category checkpoints */
 export class CheckpointError extends Error {
+  /** Always `'CheckpointError'`. */
   override readonly name = 'CheckpointError';
   constructor(
+    /** What went wrong: file access, magic, version, length, checksum, manifest, or a tree that does not match the model. */
     readonly reason: CheckpointErrorReason,
     message: string,
   ) {
@@ -57,7 +66,13 @@ export class CheckpointError extends Error {
   }
 }
 
-type TensorEntry = { readonly name: string; readonly shape: readonly number[]; readonly dtype: 'float32' | 'int32'; readonly offset: number; readonly byteLength: number };
+type TensorEntry = {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: 'float32' | 'int32';
+  readonly offset: number;
+  readonly byteLength: number;
+};
 type Structure = number | readonly Structure[] | { readonly [k: string]: Structure };
 type Manifest = {
   readonly format: 'spikefn-checkpoint';
@@ -101,7 +116,8 @@ export function encodeCheckpoint(ckpt: Omit<Checkpoint, 'spikefnVersion'> & { re
   for (const [treeName, tree] of Object.entries(ckpt.trees)) {
     const tensors: TensorEntry[] = [];
     for (const [path, t] of flattenWithPaths(tree)) {
-      if (t.dtype !== 'float32' && t.dtype !== 'int32') throw new CheckpointError('manifest', `cannot store ${treeName}.${path.join('.')}: dtype ${t.dtype} (float32 or int32 only)`);
+      if (t.dtype !== 'float32' && t.dtype !== 'int32')
+        throw new CheckpointError('manifest', `cannot store ${treeName}.${path.join('.')}: dtype ${t.dtype} (float32 or int32 only)`);
       const values = t.dataSync() as Float32Array | Int32Array;
       const bytes = new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
       tensors.push({ name: path.join('.'), shape: [...t.shape], dtype: t.dtype, offset, byteLength: bytes.length });
@@ -112,7 +128,14 @@ export function encodeCheckpoint(ckpt: Omit<Checkpoint, 'spikefnVersion'> & { re
     }
     trees[treeName] = { structure: structureOf(tree, { i: 0 }), tensors };
   }
-  const manifest: Manifest = { format: 'spikefn-checkpoint', version: FORMAT_VERSION, spikefnVersion: ckpt.spikefnVersion ?? SPIKEFN_VERSION, meta: ckpt.meta, payloadBytes: offset, trees };
+  const manifest: Manifest = {
+    format: 'spikefn-checkpoint',
+    version: FORMAT_VERSION,
+    spikefnVersion: ckpt.spikefnVersion ?? SPIKEFN_VERSION,
+    meta: ckpt.meta,
+    payloadBytes: offset,
+    trees,
+  };
   const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest));
   const payloadStart = pad8(HEADER + manifestBytes.length);
   const out = new Uint8Array(payloadStart + offset);
@@ -149,8 +172,10 @@ const rebuild = (s: Structure, ts: readonly tf.Tensor[]): Tree => {
  * @category checkpoints
  */
 export function decodeCheckpoint(bytes: Uint8Array): E.Either<CheckpointError, Checkpoint> {
-  const fail = (reason: CheckpointErrorReason, msg: string): E.Either<CheckpointError, Checkpoint> => E.left(new CheckpointError(reason, msg));
-  if (bytes.length < HEADER || MAGIC.some((b, i) => bytes[i] !== b)) return fail('magic', 'not a spikefn checkpoint (the file does not start with "SPIKEFN")');
+  const fail = (reason: CheckpointErrorReason, msg: string): E.Either<CheckpointError, Checkpoint> =>
+    E.left(new CheckpointError(reason, msg));
+  if (bytes.length < HEADER || MAGIC.some((b, i) => bytes[i] !== b))
+    return fail('magic', 'not a spikefn checkpoint (the file does not start with "SPIKEFN")');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
   if (version !== FORMAT_VERSION) return fail('version', `format version ${version}; this spikefn reads version ${FORMAT_VERSION}`);
@@ -158,16 +183,19 @@ export function decodeCheckpoint(bytes: Uint8Array): E.Either<CheckpointError, C
   const payloadStart = pad8(HEADER + m);
   if (payloadStart > bytes.length) return fail('truncated', `the manifest needs ${HEADER + m} bytes, the file has ${bytes.length}`);
   const manifestBytes = bytes.subarray(HEADER, HEADER + m);
-  if (crc32(manifestBytes) !== view.getUint32(16, true)) return fail('checksum', 'the manifest checksum does not match: the file is corrupted');
+  if (crc32(manifestBytes) !== view.getUint32(16, true))
+    return fail('checksum', 'the manifest checksum does not match: the file is corrupted');
   let manifest: Manifest;
   try {
     manifest = JSON.parse(new TextDecoder().decode(manifestBytes)) as Manifest;
   } catch (e) {
     return fail('manifest', `the manifest is not JSON: ${String(e)}`);
   }
-  if (manifest.format !== 'spikefn-checkpoint') return fail('manifest', `format '${String(manifest.format)}', expected 'spikefn-checkpoint'`);
+  if (manifest.format !== 'spikefn-checkpoint')
+    return fail('manifest', `format '${String(manifest.format)}', expected 'spikefn-checkpoint'`);
   const payload = bytes.subarray(payloadStart);
-  if (payload.length !== manifest.payloadBytes) return fail('truncated', `the payload has ${payload.length} bytes, the manifest says ${manifest.payloadBytes}`);
+  if (payload.length !== manifest.payloadBytes)
+    return fail('truncated', `the payload has ${payload.length} bytes, the manifest says ${manifest.payloadBytes}`);
   if (crc32(payload) !== view.getUint32(20, true)) return fail('checksum', 'the payload checksum does not match: the file is corrupted');
   const created: tf.Tensor[] = [];
   try {
@@ -175,7 +203,11 @@ export function decodeCheckpoint(bytes: Uint8Array): E.Either<CheckpointError, C
     for (const [name, { structure, tensors }] of Object.entries(manifest.trees)) {
       const ts = tensors.map((e) => {
         const n = e.shape.reduce((a, b) => a * b, 1);
-        if (e.byteLength !== 4 * n || e.offset + e.byteLength > payload.length || e.offset % 4 !== 0) throw new CheckpointError('manifest', `tensor ${name}.${e.name}: ${e.byteLength} bytes at ${e.offset} do not fit shape [${e.shape.join(', ')}]`);
+        if (e.byteLength !== 4 * n || e.offset + e.byteLength > payload.length || e.offset % 4 !== 0)
+          throw new CheckpointError(
+            'manifest',
+            `tensor ${name}.${e.name}: ${e.byteLength} bytes at ${e.offset} do not fit shape [${e.shape.join(', ')}]`,
+          );
         const raw = payload.slice(e.offset, e.offset + e.byteLength);
         const values = e.dtype === 'int32' ? new Int32Array(raw.buffer) : e.dtype === 'float32' ? new Float32Array(raw.buffer) : undefined;
         if (values === undefined) throw new CheckpointError('manifest', `tensor ${name}.${e.name}: unknown dtype ${String(e.dtype)}`);
@@ -203,7 +235,10 @@ export function restoreLike<T extends Tree>(what: string, template: T, loaded: T
   const a = flattenWithPaths(template);
   const b = flattenWithPaths(loaded);
   const names = (l: typeof a): string => l.map(([p]) => p.join('.')).join(', ');
-  if (a.length !== b.length) return E.left(new CheckpointError('mismatch', `'${what}' has ${b.length} tensors (${names(b)}), the model has ${a.length} (${names(a)})`));
+  if (a.length !== b.length)
+    return E.left(
+      new CheckpointError('mismatch', `'${what}' has ${b.length} tensors (${names(b)}), the model has ${a.length} (${names(a)})`),
+    );
   for (let i = 0; i < a.length; i++) {
     const [pa, ta] = a[i]!;
     const [pb, tb] = b[i]!;
@@ -211,7 +246,12 @@ export function restoreLike<T extends Tree>(what: string, template: T, loaded: T
     const nb = pb.join('.');
     if (na !== nb) return E.left(new CheckpointError('mismatch', `'${what}' tensor ${i} is '${nb}', the model's is '${na}'`));
     if (ta.dtype !== tb.dtype || ta.shape.length !== tb.shape.length || ta.shape.some((d, j) => d !== tb.shape[j])) {
-      return E.left(new CheckpointError('mismatch', `'${what}.${na}' is ${tb.dtype} [${tb.shape.join(', ')}], the model expects ${ta.dtype} [${ta.shape.join(', ')}]`));
+      return E.left(
+        new CheckpointError(
+          'mismatch',
+          `'${what}.${na}' is ${tb.dtype} [${tb.shape.join(', ')}], the model expects ${ta.dtype} [${ta.shape.join(', ')}]`,
+        ),
+      );
     }
   }
   return E.right(unflatten(template, leaves(loaded)));

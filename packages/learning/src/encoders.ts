@@ -14,7 +14,15 @@
  * @category encoders
  */
 import * as tf from '@spikefn/core/tf';
-import { foldIn, type Key, bernoulliLike, uniformArray, checkPositiveInt as positiveInt, checkNonNegativeInt as nonNegativeInt, checkOneOf as oneOf } from '@spikefn/core';
+import {
+  foldIn,
+  type Key,
+  bernoulliLike,
+  uniformArray,
+  checkPositiveInt as positiveInt,
+  checkNonNegativeInt as nonNegativeInt,
+  checkOneOf as oneOf,
+} from '@spikefn/core';
 
 /** An encoder: `(key, x, T) -> [T, ...x.shape]`. @category encoders */
 export type Encoder = (key: Key, x: tf.Tensor, T: number) => tf.Tensor;

@@ -15,13 +15,26 @@ import * as tf from '@spikefn/core/tf';
 import { treeLeaves as leaves, treeUnflatten as unflatten, type Tree, SpikefnArgumentError } from '@spikefn/core';
 
 /** The result of {@link valueAndGradTree}. @category training */
-export type ValueAndGrad<P extends Tree> = { readonly value: tf.Scalar; readonly grads: P };
+export type ValueAndGrad<P extends Tree> = {
+  /** The loss f(p), a scalar. */
+  readonly value: tf.Scalar;
+  /** ∂f/∂p, a tree of `params`' structure (zeros for leaves the loss does not use). */
+  readonly grads: P;
+};
 /** The result of {@link valueAndGradTreeAux}: also the auxiliary tree that the loss returned. @category training */
-export type ValueAndGradAux<P extends Tree, A extends Tree> = ValueAndGrad<P> & { readonly aux: A };
+export type ValueAndGradAux<P extends Tree, A extends Tree> = ValueAndGrad<P> & {
+  /** The auxiliary tree the loss returned beside the loss, kept alive for the caller. */
+  readonly aux: A;
+};
 
 const checkScalar = (fn: string, y: unknown): tf.Scalar => {
   if (!(y instanceof tf.Tensor) || y.rank !== 0) {
-    throw new SpikefnArgumentError(fn, 'lossFn', 'a function returning a scalar tensor', y instanceof tf.Tensor ? `a tensor of shape [${y.shape.join(', ')}]` : String(y));
+    throw new SpikefnArgumentError(
+      fn,
+      'lossFn',
+      'a function returning a scalar tensor',
+      y instanceof tf.Tensor ? `a tensor of shape [${y.shape.join(', ')}]` : String(y),
+    );
   }
   return y as tf.Scalar;
 };
@@ -34,11 +47,16 @@ const checkScalar = (fn: string, y: unknown): tf.Scalar => {
  * const { value, grads, aux } = valueAndGradTreeAux((p) => { const y = tf.mul(p.w, x); return [tf.sum(y), { y }]; }, { w });
  * @category training
  */
-export function valueAndGradTreeAux<P extends Tree, A extends Tree>(lossFn: (params: P) => readonly [tf.Scalar, A], params: P): ValueAndGradAux<P, A> {
+export function valueAndGradTreeAux<P extends Tree, A extends Tree>(
+  lossFn: (params: P) => readonly [tf.Scalar, A],
+  params: P,
+): ValueAndGradAux<P, A> {
   const fn = 'valueAndGradTreeAux';
   const xs = leaves(params);
   if (xs.length === 0) throw new SpikefnArgumentError(fn, 'params', 'a tree with at least one tensor', 'an empty tree');
-  for (const x of xs) if (x.dtype !== 'float32') throw new SpikefnArgumentError(fn, 'params', 'float32 leaves', `a ${x.dtype} leaf of shape [${x.shape.join(', ')}]`);
+  for (const x of xs)
+    if (x.dtype !== 'float32')
+      throw new SpikefnArgumentError(fn, 'params', 'float32 leaves', `a ${x.dtype} leaf of shape [${x.shape.join(', ')}]`);
   let aux: A | undefined;
   // allowNoGradients = true: a parameter the loss ignores gets a zero gradient instead of an error.
   const { value, grads } = tf.engine().gradients(

@@ -23,10 +23,12 @@ export type Labels = tf.Tensor;
 /** `[B]` indices or `[B, C]` targets → `[B, C]` float targets. @category losses */
 export function targets(fn: string, labels: Labels, batch: number, classes: number): tf.Tensor {
   if (labels.rank === 1) {
-    if (labels.shape[0] !== batch) throw new SpikefnArgumentError(fn, 'labels', `shape [${batch}] (one class index per example)`, showShape(labels.shape));
+    if (labels.shape[0] !== batch)
+      throw new SpikefnArgumentError(fn, 'labels', `shape [${batch}] (one class index per example)`, showShape(labels.shape));
     return tf.cast(tf.oneHot(labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32'), classes), 'float32');
   }
-  if (labels.rank === 2 && labels.shape[0] === batch && labels.shape[1] === classes) return labels.dtype === 'float32' ? labels : tf.cast(labels, 'float32');
+  if (labels.rank === 2 && labels.shape[0] === batch && labels.shape[1] === classes)
+    return labels.dtype === 'float32' ? labels : tf.cast(labels, 'float32');
   throw new SpikefnArgumentError(fn, 'labels', `class indices [${batch}] or targets [${batch}, ${classes}]`, showShape(labels.shape));
 }
 

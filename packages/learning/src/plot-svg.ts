@@ -11,19 +11,43 @@
  */
 
 /** One raster panel: `spikes[t][n]` is 1 (or true) when neuron n fired at step t. @category plots */
-export type RasterPanel = { readonly label: string; readonly spikes: readonly (readonly number[])[] };
+export type RasterPanel = {
+  /** The panel's name, e.g. the layer's. */
+  readonly label: string;
+  /** `spikes[t][n]`: time steps × neurons, nonzero where neuron n fired at step t. */
+  readonly spikes: readonly (readonly number[])[];
+};
 
 /** A named series of y values, at `x` (default 0, 1, 2, …). @category plots */
-export type Series = { readonly label: string; readonly y: readonly number[]; readonly x?: readonly number[] };
+export type Series = {
+  /** The legend entry. */
+  readonly label: string;
+  /** The values; non-finite ones are left out of the y range. */
+  readonly y: readonly number[];
+  /** The x of each value, as long as `y`. Default 0, 1, 2, …. */
+  readonly x?: readonly number[];
+};
 
 /** Options of {@link lineChartSvg}. @category plots */
 export type LineChart = {
+  /** The title above the plot. */
   readonly title: string;
+  /** The x-axis label. */
   readonly xLabel: string;
+  /** The y-axis label. */
   readonly yLabel: string;
+  /** The lines to draw, in order (colours cycle through ten). */
   readonly series: readonly Series[];
-  readonly hlines?: readonly { readonly y: number; readonly label: string }[];
+  /** Dashed horizontal reference lines (e.g. the firing threshold), included in the default y range. */
+  readonly hlines?: readonly {
+    /** Where the line is, in data units. */
+    readonly y: number;
+    /** The text written at its right end. */
+    readonly label: string;
+  }[];
+  /** The width in pixels, legend included. Default 720. */
   readonly width?: number;
+  /** The height in pixels. Default 360 ({@link lineChartSvg}) or 300 per panel ({@link stackSvg}). */
   readonly height?: number;
   /** Fixed y range; default from the data (and the reference lines). */
   readonly yRange?: readonly [number, number];
@@ -32,7 +56,11 @@ export type LineChart = {
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const fmt = (v: number): string =>
-  Number.isInteger(v) && Math.abs(v) < 1e7 ? String(v) : Math.abs(v) >= 1e7 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(3)));
+  Number.isInteger(v) && Math.abs(v) < 1e7
+    ? String(v)
+    : Math.abs(v) >= 1e7 || (Math.abs(v) < 0.01 && v !== 0)
+      ? v.toExponential(1)
+      : String(Number(v.toPrecision(3)));
 const num = (v: number): string => (Math.round(v * 100) / 100).toString();
 
 const svgOpen = (w: number, h: number): string =>
@@ -70,8 +98,10 @@ function chartBody(c: LineChart, ox: number, oy: number, w: number, h: number): 
   const sy = (y: number): number => oy + m.t + ph - ((y - y0) / (y1 - y0 || 1)) * ph;
   let s = `<text x="${ox + m.l + pw / 2}" y="${oy + 18}" text-anchor="middle" font-size="14" font-weight="bold">${esc(c.title)}</text>\n`;
   s += `<rect x="${ox + m.l}" y="${oy + m.t}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>\n`;
-  for (const v of ticks(y0, y1)) s += `<line x1="${ox + m.l}" x2="${ox + m.l + pw}" y1="${num(sy(v))}" y2="${num(sy(v))}" stroke="#eee"/><text x="${ox + m.l - 6}" y="${num(sy(v) + 4)}" text-anchor="end">${fmt(v)}</text>\n`;
-  for (const v of ticks(x0, x1, 5, allX.every(Number.isInteger))) s += `<text x="${num(sx(v))}" y="${oy + m.t + ph + 16}" text-anchor="middle">${fmt(v)}</text>\n`;
+  for (const v of ticks(y0, y1))
+    s += `<line x1="${ox + m.l}" x2="${ox + m.l + pw}" y1="${num(sy(v))}" y2="${num(sy(v))}" stroke="#eee"/><text x="${ox + m.l - 6}" y="${num(sy(v) + 4)}" text-anchor="end">${fmt(v)}</text>\n`;
+  for (const v of ticks(x0, x1, 5, allX.every(Number.isInteger)))
+    s += `<text x="${num(sx(v))}" y="${oy + m.t + ph + 16}" text-anchor="middle">${fmt(v)}</text>\n`;
   s += `<text x="${ox + m.l + pw / 2}" y="${oy + h - 6}" text-anchor="middle">${esc(c.xLabel)}</text>\n`;
   s += `<text transform="translate(${ox + 14},${oy + m.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(c.yLabel)}</text>\n`;
   for (const l of c.hlines ?? []) {
@@ -101,7 +131,10 @@ export function lineChartSvg(c: LineChart): string {
 export function stackSvg(charts: readonly LineChart[]): string {
   const w = Math.max(...charts.map((c) => c.width ?? 720));
   const hs = charts.map((c) => c.height ?? 300);
-  let s = svgOpen(w, hs.reduce((a, b) => a + b, 0));
+  let s = svgOpen(
+    w,
+    hs.reduce((a, b) => a + b, 0),
+  );
   let y = 0;
   charts.forEach((c, i) => {
     s += chartBody(c, 0, y, w, hs[i] as number);
@@ -131,11 +164,19 @@ export function rasterSvg(options: { readonly title: string; readonly panels: re
     const dw = pw / T;
     const dh = ph / Math.max(1, N);
     const rects: string[] = [];
-    p.spikes.forEach((row, t) => row.forEach((v, n) => (v ? rects.push(`<rect x="${num(m.l + t * dw + (dw - Math.min(dw * 0.8, 14)) / 2)}" y="${num(y + n * dh)}" width="${num(Math.min(dw * 0.8, 14))}" height="${num(Math.max(dh, 0.6))}"/>`) : undefined)));
+    p.spikes.forEach((row, t) => {
+      row.forEach((v, n) => {
+        if (v)
+          rects.push(
+            `<rect x="${num(m.l + t * dw + (dw - Math.min(dw * 0.8, 14)) / 2)}" y="${num(y + n * dh)}" width="${num(Math.min(dw * 0.8, 14))}" height="${num(Math.max(dh, 0.6))}"/>`,
+          );
+      });
+    });
     s += `<g fill="${color}">${rects.join('')}</g>\n`;
     y += ph + 12;
   });
-  for (const v of ticks(0, T - 1, Math.min(T, 10), true)) s += `<text x="${num(m.l + (v + 0.5) * (pw / T))}" y="${y + 6}" text-anchor="middle">${v}</text>`;
+  for (const v of ticks(0, T - 1, Math.min(T, 10), true))
+    s += `<text x="${num(m.l + (v + 0.5) * (pw / T))}" y="${y + 6}" text-anchor="middle">${v}</text>`;
   s += `<text x="${m.l + pw / 2}" y="${h - 8}" text-anchor="middle">time step</text>\n`;
   return `${s}</svg>\n`;
 }

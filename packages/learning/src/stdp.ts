@@ -31,7 +31,14 @@
  * @category learning
  */
 import * as tf from '@spikefn/core/tf';
-import { checkDim as dim, checkFinite as finite, checkRank as rank, checkSameShape as sameShape, SpikefnArgumentError, type Shape } from '@spikefn/core';
+import {
+  checkDim as dim,
+  checkFinite as finite,
+  checkRank as rank,
+  checkSameShape as sameShape,
+  SpikefnArgumentError,
+  type Shape,
+} from '@spikefn/core';
 import { conv2dGeometry, conv2dOutputShape, conv2dWeightGrad, type Conv2dGeometry, type Pair } from '@spikefn/layers';
 
 /** A weight dependence `f(W)`: a tensor of W's shape, or a number for a constant. @category learning */
@@ -39,21 +46,43 @@ export type WeightFn = (w: tf.Tensor) => tf.Tensor | number;
 
 /** Settings of the trace-based rule. `fPre`, `fPost` default to 1; `lr` is the learning rate. @category learning */
 export type StdpConfig = {
+  /** τ_pre ≥ 1 (in steps), the decay of the presynaptic trace: `tr_pre' = tr_pre - tr_pre/τ_pre + s_pre`. */
   readonly tauPre: number;
+  /** τ_post ≥ 1 (in steps), the decay of the postsynaptic trace. */
   readonly tauPost: number;
+  /** The learning rate: `W' = W + lr·ΔW`. */
   readonly lr: number;
+  /** f_pre(W) ≥ 0, the weight dependence of depression (pre spike after post). Default 1. */
   readonly fPre?: WeightFn;
+  /** f_post(W) ≥ 0, the weight dependence of potentiation (post spike after pre). Default 1. */
   readonly fPost?: WeightFn;
 };
 
 /** Convolution geometry of the weight STDP acts on (as `conv2d`'s config). @category learning */
-export type StdpConv2dConfig = StdpConfig & { readonly stride?: Pair; readonly padding?: Pair; readonly dilation?: Pair; readonly groups?: number };
+export type StdpConv2dConfig = StdpConfig & {
+  /** The convolution's stride. Default 1. */
+  readonly stride?: Pair;
+  /** The convolution's zero padding. Default 0. */
+  readonly padding?: Pair;
+  /** The convolution's dilation. Default 1. */
+  readonly dilation?: Pair;
+  /** The convolution's channel groups. Default 1. */
+  readonly groups?: number;
+};
 
 /** Pre- and postsynaptic traces, shaped as the spikes. @category learning */
-export type StdpTraces = { readonly pre: tf.Tensor; readonly post: tf.Tensor };
+export type StdpTraces = {
+  /** tr_pre: the presynaptic spikes' shape, 0 initially. */
+  readonly pre: tf.Tensor;
+  /** tr_post: the postsynaptic spikes' shape, 0 initially. */
+  readonly post: tf.Tensor;
+};
 
 /** Traces at 0 for spikes of these shapes. @category learning */
-export const stdpInitialTraces = (preShape: Shape, postShape: Shape): StdpTraces => ({ pre: tf.zeros([...preShape]), post: tf.zeros([...postShape]) });
+export const stdpInitialTraces = (preShape: Shape, postShape: Shape): StdpTraces => ({
+  pre: tf.zeros([...preShape]),
+  post: tf.zeros([...postShape]),
+});
 
 const checkTaus = (fn: string, config: { readonly tauPre: number; readonly tauPost: number; readonly lr: number }): void => {
   for (const name of ['tauPre', 'tauPost'] as const) {
@@ -74,7 +103,14 @@ function checkTraces(fn: string, traces: StdpTraces, sPre: tf.Tensor, sPost: tf.
 }
 
 /** The shared update given the two batch-summed correlations. */
-function update(config: StdpConfig, traces: StdpTraces, weight: tf.Tensor, sPre: tf.Tensor, sPost: tf.Tensor, corr: (post: tf.Tensor, pre: tf.Tensor) => tf.Tensor): [StdpTraces, tf.Tensor] {
+function update(
+  config: StdpConfig,
+  traces: StdpTraces,
+  weight: tf.Tensor,
+  sPre: tf.Tensor,
+  sPost: tf.Tensor,
+  corr: (post: tf.Tensor, pre: tf.Tensor) => tf.Tensor,
+): [StdpTraces, tf.Tensor] {
   return tf.tidy(() => {
     const pre = decay(traces.pre, config.tauPre, sPre);
     const post = decay(traces.post, config.tauPost, sPost);
@@ -91,7 +127,13 @@ function update(config: StdpConfig, traces: StdpTraces, weight: tf.Tensor, sPre:
  *
  * @category learning
  */
-export function stdpLinearStep(config: StdpConfig, traces: StdpTraces, weight: tf.Tensor, sPre: tf.Tensor, sPost: tf.Tensor): [StdpTraces, tf.Tensor] {
+export function stdpLinearStep(
+  config: StdpConfig,
+  traces: StdpTraces,
+  weight: tf.Tensor,
+  sPre: tf.Tensor,
+  sPost: tf.Tensor,
+): [StdpTraces, tf.Tensor] {
   const fn = 'stdpLinearStep';
   checkTaus(fn, config);
   rank(fn, 'weight', weight, 2, '[out, in]');
@@ -112,13 +154,20 @@ export function stdpLinearStep(config: StdpConfig, traces: StdpTraces, weight: t
  *
  * @category learning
  */
-export function stdpConv2dStep(config: StdpConv2dConfig, traces: StdpTraces, weight: tf.Tensor, sPre: tf.Tensor, sPost: tf.Tensor): [StdpTraces, tf.Tensor] {
+export function stdpConv2dStep(
+  config: StdpConv2dConfig,
+  traces: StdpTraces,
+  weight: tf.Tensor,
+  sPre: tf.Tensor,
+  sPost: tf.Tensor,
+): [StdpTraces, tf.Tensor] {
   const fn = 'stdpConv2dStep';
   checkTaus(fn, config);
   const g: Conv2dGeometry = conv2dGeometry(fn, config);
   rank(fn, 'weight', weight, 4, '[out, in/groups, kh, kw]');
   const [out, inG, kh, kw] = weight.shape as [number, number, number, number];
-  if (out % g.groups !== 0) throw new SpikefnArgumentError(fn, 'groups', `a divisor of the weight's out channels (${out})`, String(g.groups));
+  if (out % g.groups !== 0)
+    throw new SpikefnArgumentError(fn, 'groups', `a divisor of the weight's out channels (${out})`, String(g.groups));
   rank(fn, 'sPre', sPre, 4, '[B, in, H, W]: batched presynaptic spikes');
   dim(fn, 'sPre', sPre, 1, inG * g.groups, 'in = weight.shape[1]·groups');
   const expected = conv2dOutputShape(sPre.shape, weight.shape, g);
@@ -128,7 +177,18 @@ export function stdpConv2dStep(config: StdpConv2dConfig, traces: StdpTraces, wei
 }
 
 /** Settings of the seed's rule: signed `fPre`, `fPost` (required), learning rate `lr`. @category learning */
-export type LegacyStdpConfig = { readonly tauPre: number; readonly tauPost: number; readonly lr: number; readonly fPre: WeightFn; readonly fPost: WeightFn };
+export type LegacyStdpConfig = {
+  /** τ_pre ≥ 1 (in steps), the decay of the presynaptic trace (updated but not used by the weight update). */
+  readonly tauPre: number;
+  /** τ_post ≥ 1 (in steps), the decay of the postsynaptic trace (updated but not used by the weight update). */
+  readonly tauPost: number;
+  /** The learning rate. */
+  readonly lr: number;
+  /** Signed weight term added where the presynaptic neuron fired, e.g. `|w| + 0.1`. */
+  readonly fPre: WeightFn;
+  /** Signed weight term added where the postsynaptic neuron fired, e.g. `-(|w| + 0.1)`. */
+  readonly fPost: WeightFn;
+};
 
 /**
  * SpikingJelly 0.0.0.0.8's `STDPLearner.stdp` on a linear weight `W: [out, in]`, unbatched spikes `sPre: [in]`,
@@ -138,7 +198,13 @@ export type LegacyStdpConfig = { readonly tauPre: number; readonly tauPost: numb
  *
  * @category learning
  */
-export function legacyStdpStep(config: LegacyStdpConfig, traces: StdpTraces, weight: tf.Tensor, sPre: tf.Tensor, sPost: tf.Tensor): [StdpTraces, tf.Tensor] {
+export function legacyStdpStep(
+  config: LegacyStdpConfig,
+  traces: StdpTraces,
+  weight: tf.Tensor,
+  sPre: tf.Tensor,
+  sPost: tf.Tensor,
+): [StdpTraces, tf.Tensor] {
   const fn = 'legacyStdpStep';
   checkTaus(fn, config);
   rank(fn, 'weight', weight, 2, '[out, in]');

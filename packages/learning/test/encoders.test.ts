@@ -35,7 +35,9 @@ describe('poisson', () => {
     const x = tf.tensor1d(X);
     const s = poisson(key(3), tf.reshape(tf.tile(x, [2000]), [2000, X.length]), 4);
     const r = tf.mean(s, [0, 1]).dataSync();
-    X.forEach((v, i) => expect(Math.abs((r[i] as number) - Math.min(1, Math.max(0, v)))).toBeLessThan(0.02));
+    X.forEach((v, i) => {
+      expect(Math.abs((r[i] as number) - Math.min(1, Math.max(0, v)))).toBeLessThan(0.02);
+    });
     dispose([x, s]);
   });
   it('leaves no tensor behind', () => {
@@ -58,7 +60,10 @@ describe('latency and direct', () => {
     dispose([x, s]);
   });
   it('direct repeats the input at every step', () => {
-    const x = tf.tensor2d([[1, 2], [3, 4]]);
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
     const s = direct(key(0), x, 3);
     expect(s.shape).toEqual([3, 2, 2]);
     expect(Array.from(s.dataSync())).toEqual([1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4]);

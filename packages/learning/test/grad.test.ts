@@ -7,7 +7,10 @@ import { clipByGlobalNorm, gradTree, valueAndGradTree, valueAndGradTreeAux } fro
 describe('valueAndGradTree', () => {
   it('returns the value and a gradient tree of the params structure', () => {
     const params = { a: tf.tensor1d([1, 2]), nested: [tf.scalar(3)] };
-    const { value, grads } = valueAndGradTree((p) => tf.add(tf.sum(tf.square(p.a)), tf.mul(p.nested[0] as tf.Tensor, 2)) as tf.Scalar, params);
+    const { value, grads } = valueAndGradTree(
+      (p) => tf.add(tf.sum(tf.square(p.a)), tf.mul(p.nested[0] as tf.Tensor, 2)) as tf.Scalar,
+      params,
+    );
     expect(value.dataSync()[0]).toBeCloseTo(11);
     expect(Array.from(grads.a.dataSync())).toEqual([2, 4]);
     expect((grads.nested[0] as tf.Tensor).dataSync()[0]).toBe(2);

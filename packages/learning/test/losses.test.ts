@@ -6,9 +6,18 @@ import { crossEntropy, firingRate, predict, rateCrossEntropy, rateMse, tetLoss }
 
 // T = 3, B = 2, C = 4 (T ≠ B on purpose).
 const OUT = [
-  [[1, 0, 0, 1], [0, 1, 0, 0]],
-  [[1, 0, 1, 0], [0, 1, 0, 0]],
-  [[0, 0, 0, 1], [0, 0, 1, 0]],
+  [
+    [1, 0, 0, 1],
+    [0, 1, 0, 0],
+  ],
+  [
+    [1, 0, 1, 0],
+    [0, 1, 0, 0],
+  ],
+  [
+    [0, 0, 0, 1],
+    [0, 0, 1, 0],
+  ],
 ];
 const LABELS = [0, 1];
 const T = 3;
@@ -28,15 +37,28 @@ describe('losses', () => {
     const hot = tf.oneHot(idx, 4);
     expect(rateCrossEntropy(out, idx).dataSync()[0]).toBeCloseTo(want, 5);
     expect(rateCrossEntropy(out, hot).dataSync()[0]).toBeCloseTo(want, 5);
-    const scaled = (ce(rate(0).map((r) => 5 * r), 0) + ce(rate(1).map((r) => 5 * r), 1)) / 2;
+    const scaled =
+      (ce(
+        rate(0).map((r) => 5 * r),
+        0,
+      ) +
+        ce(
+          rate(1).map((r) => 5 * r),
+          1,
+        )) /
+      2;
     expect(rateCrossEntropy(out, idx, { scale: 5 }).dataSync()[0]).toBeCloseTo(scaled, 5);
     dispose([out, idx, hot]);
   });
-  it('rateMse = mean (rate − onehot)² (SpikingJelly\'s classic example)', () => {
+  it("rateMse = mean (rate − onehot)² (SpikingJelly's classic example)", () => {
     const out = tf.tensor3d(OUT);
     const idx = tf.tensor1d(LABELS, 'int32');
     let sum = 0;
-    for (const b of [0, 1]) rate(b).forEach((r, c) => (sum += (r - (c === LABELS[b] ? 1 : 0)) ** 2));
+    for (const b of [0, 1]) {
+      rate(b).forEach((r, c) => {
+        sum += (r - (c === LABELS[b] ? 1 : 0)) ** 2;
+      });
+    }
     expect(rateMse(out, idx).dataSync()[0]).toBeCloseTo(sum / 8, 6);
     dispose([out, idx]);
   });
@@ -52,7 +74,10 @@ describe('losses', () => {
     dispose([out, idx]);
   });
   it('crossEntropy, firingRate and predict', () => {
-    const logits = tf.tensor2d([[2, 0], [0, 3]]);
+    const logits = tf.tensor2d([
+      [2, 0],
+      [0, 3],
+    ]);
     const y = tf.tensor1d([0, 0], 'int32');
     expect(crossEntropy(logits, y).dataSync()[0]).toBeCloseTo((ce([2, 0], 0) + ce([0, 3], 0)) / 2, 5);
     const out = tf.tensor3d(OUT);

@@ -12,11 +12,16 @@ import { valueAndGradTree } from '../src/grad.js';
 const TOL = 1e-5;
 const close = (a: ArrayLike<number>, b: readonly number[]): void => {
   expect(a.length).toBe(b.length);
-  for (let i = 0; i < b.length; i++) expect(Math.abs((a[i] as number) - (b[i] as number))).toBeLessThanOrEqual(TOL * (1 + Math.abs(b[i] as number)));
+  for (let i = 0; i < b.length; i++)
+    expect(Math.abs((a[i] as number) - (b[i] as number))).toBeLessThanOrEqual(TOL * (1 + Math.abs(b[i] as number)));
 };
 
 /** Adam by its equations, on plain numbers. */
-function adamReference(p0: number[], gradsPerStep: number[][], o: { lr: number; b1: number; b2: number; eps: number; wd: number; decoupled: boolean }): number[] {
+function adamReference(
+  p0: number[],
+  gradsPerStep: number[][],
+  o: { lr: number; b1: number; b2: number; eps: number; wd: number; decoupled: boolean },
+): number[] {
   const p = [...p0];
   const m = p.map(() => 0);
   const v = p.map(() => 0);
@@ -71,17 +76,32 @@ describe('adam', () => {
   });
   it('first step moves every parameter by lr against the gradient sign (bias correction)', () => {
     const got = runOpt(adam({ lr: 0.01 }), [GRADS[0] as number[]]);
-    close(got, P0.map((p, i) => p - 0.01 * Math.sign(GRADS[0]![i]!)));
+    close(
+      got,
+      P0.map((p, i) => p - 0.01 * Math.sign(GRADS[0]![i]!)),
+    );
   });
   it('reads a schedule at the update count', () => {
     const seen: number[] = [];
-    runOpt(adam({ lr: (t) => (seen.push(t), 0.1) }), GRADS);
+    runOpt(
+      adam({
+        lr: (t) => {
+          seen.push(t);
+          return 0.1;
+        },
+      }),
+      GRADS,
+    );
     expect(seen).toEqual([0, 1, 2]);
   });
   it('init and update leave no tensors behind (besides what they return)', () => {
     const params = { a: tf.ones([2, 3]), b: [tf.zeros([4])] };
     const grads = { a: tf.fill([2, 3], 0.5), b: [tf.ones([4])] };
-    const opts: Optimizer<Tree>[] = [adam({ lr: 0.1 }), adamw({ lr: 0.1 }), sgd({ lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.1 })] as never;
+    const opts: Optimizer<Tree>[] = [
+      adam({ lr: 0.1 }),
+      adamw({ lr: 0.1 }),
+      sgd({ lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.1 }),
+    ] as never;
     for (const opt of opts) {
       expect(leakedBy(() => opt.init(params))).toBe(0);
       const s = opt.init(params);
@@ -99,10 +119,11 @@ describe('sgd', () => {
     const ref = (nesterov: boolean): number[] => {
       const p = [...P0];
       const b = p.map(() => 0);
-      for (const g of GRADS) for (let i = 0; i < p.length; i++) {
-        b[i] = mu * b[i]! + g[i]!;
-        p[i] = p[i]! - lr * (nesterov ? g[i]! + mu * b[i]! : b[i]!);
-      }
+      for (const g of GRADS)
+        for (let i = 0; i < p.length; i++) {
+          b[i] = mu * b[i]! + g[i]!;
+          p[i] = p[i]! - lr * (nesterov ? g[i]! + mu * b[i]! : b[i]!);
+        }
       return p;
     };
     close(runOpt(sgd({ lr, momentum: mu }) as never, GRADS), ref(false));

@@ -9,12 +9,36 @@ const wellFormed = (s: string): void => {
 
 describe('SVG plots', () => {
   it('raster: one rect per spike in each panel', () => {
-    const s = rasterSvg({ title: 'digit 7', panels: [{ label: 'lif1', spikes: [[1, 0, 1], [0, 0, 1]] }, { label: 'out', spikes: [[0, 1], [1, 1]] }] });
+    const s = rasterSvg({
+      title: 'digit 7',
+      panels: [
+        {
+          label: 'lif1',
+          spikes: [
+            [1, 0, 1],
+            [0, 0, 1],
+          ],
+        },
+        {
+          label: 'out',
+          spikes: [
+            [0, 1],
+            [1, 1],
+          ],
+        },
+      ],
+    });
     wellFormed(s);
     expect((s.match(/<rect x=/g) ?? []).length - 2).toBe(3 + 3);
   });
   it('line chart with a threshold line and escaped labels', () => {
-    const s = lineChartSvg({ title: 'v <trace>', xLabel: 't', yLabel: 'v', series: [{ label: 'n0', y: [0, 0.5, 1.2, 0] }], hlines: [{ y: 1, label: 'threshold' }] });
+    const s = lineChartSvg({
+      title: 'v <trace>',
+      xLabel: 't',
+      yLabel: 'v',
+      series: [{ label: 'n0', y: [0, 0.5, 1.2, 0] }],
+      hlines: [{ y: 1, label: 'threshold' }],
+    });
     wellFormed(s);
     expect(s).toContain('&lt;trace&gt;');
     expect(s).toContain('stroke-dasharray');

@@ -23,7 +23,11 @@ function runLinear(config: StdpConfig, w0: number[][], pre: number[][][], post: 
   return w.arraySync() as number[][];
 }
 
-const spikeTrain = (T: number, B: number, n: number) => fc.array(fc.array(fc.array(fc.constantFrom(0, 1), { minLength: n, maxLength: n }), { minLength: B, maxLength: B }), { minLength: T, maxLength: T });
+const spikeTrain = (T: number, B: number, n: number) =>
+  fc.array(fc.array(fc.array(fc.constantFrom(0, 1), { minLength: n, maxLength: n }), { minLength: B, maxLength: B }), {
+    minLength: T,
+    maxLength: T,
+  });
 
 describe('trace-based pair STDP (stdpLinearStep, stdpConv2dStep)', () => {
   it('pre before post potentiates: one pair Δ steps apart gives ΔW = lr·f_post(W)·(1 - 1/τ_pre)^Δ', () => {
@@ -55,7 +59,7 @@ describe('trace-based pair STDP (stdpLinearStep, stdpConv2dStep)', () => {
       const change = (delta: number): number => {
         const T = Math.abs(delta) + 1;
         const pre = Array.from({ length: T }, (_, t) => [[t === (delta >= 0 ? 0 : -delta) ? 1 : 0]]);
-        const post = Array.from({ length: T }, (_, t) => [[t === (Math.max(delta , 0)) ? 1 : 0]]);
+        const post = Array.from({ length: T }, (_, t) => [[t === Math.max(delta, 0) ? 1 : 0]]);
         return runLinear({ tauPre: TAU_PRE, tauPost: TAU_POST, lr: LR }, [[0]], pre, post)[0]?.[0] as number;
       };
       expect(change(1)).toBeGreaterThan(change(2));
@@ -70,7 +74,10 @@ describe('trace-based pair STDP (stdpLinearStep, stdpConv2dStep)', () => {
   it('equals the plain-number rule with batched spikes (per-sample traces, updates summed over the batch)', () => {
     fc.assert(
       fc.property(spikeTrain(5, 3, 4), spikeTrain(5, 3, 2), (pre, post) => {
-        const w0 = [[0.1, -0.2, 0.3, 0.4], [0.5, 0.0, -0.1, 0.2]];
+        const w0 = [
+          [0.1, -0.2, 0.3, 0.4],
+          [0.5, 0.0, -0.1, 0.2],
+        ];
         const fPre = (w: number): number => 0.5 * Math.abs(w) + 0.1;
         const fPost = (w: number): number => 1 - w;
         let w = w0.map((r) => r.slice());
@@ -93,8 +100,17 @@ describe('trace-based pair STDP (stdpLinearStep, stdpConv2dStep)', () => {
           );
         });
         leakFree(() => {
-          const got = runLinear({ tauPre: TAU_PRE, tauPost: TAU_POST, lr: LR, fPre: (x) => tf.add(tf.mul(tf.abs(x), 0.5), 0.1), fPost: (x) => tf.sub(1, x) }, w0, pre, post);
-          got.forEach((row, o) => row.forEach((v, i) => expect(Math.abs(v - (w[o]?.[i] as number))).toBeLessThan(1e-5)));
+          const got = runLinear(
+            { tauPre: TAU_PRE, tauPost: TAU_POST, lr: LR, fPre: (x) => tf.add(tf.mul(tf.abs(x), 0.5), 0.1), fPost: (x) => tf.sub(1, x) },
+            w0,
+            pre,
+            post,
+          );
+          got.forEach((row, o) => {
+            row.forEach((v, i) => {
+              expect(Math.abs(v - (w[o]?.[i] as number))).toBeLessThan(1e-5);
+            });
+          });
         });
       }),
       { numRuns: 20 },
@@ -105,7 +121,8 @@ describe('trace-based pair STDP (stdpLinearStep, stdpConv2dStep)', () => {
     leakFree(() => {
       let traces = { pre: tf.tensor([[2, 1]]), post: tf.tensor([[3]]) };
       let w = tf.zeros([1, 2]);
-      for (let n = 0; n < 4; n++) [traces, w] = stdpLinearStep({ tauPre: TAU_PRE, tauPost: TAU_POST, lr: LR }, traces, w, tf.zeros([1, 2]), tf.zeros([1, 1]));
+      for (let n = 0; n < 4; n++)
+        [traces, w] = stdpLinearStep({ tauPre: TAU_PRE, tauPost: TAU_POST, lr: LR }, traces, w, tf.zeros([1, 2]), tf.zeros([1, 1]));
       expect(traces.pre.dataSync()[0]).toBeCloseTo(2 * (1 - 1 / TAU_PRE) ** 4, 6);
       expect(traces.post.dataSync()[0]).toBeCloseTo(3 * (1 - 1 / TAU_POST) ** 4, 6);
       expect(Array.from(w.dataSync())).toEqual([0, 0]);
@@ -149,10 +166,18 @@ describe('trace-based pair STDP (stdpLinearStep, stdpConv2dStep)', () => {
           let traces = stdpInitialTraces([2, 2, 5, 5], [2, 2, OH, OH]);
           let wt = tf.tensor(w0, [2, 2, 3, 3]);
           pre.forEach((sp, t) => {
-            [traces, wt] = stdpConv2dStep({ tauPre: TAU_PRE, tauPost: TAU_POST, lr: LR, stride, padding: 1 }, traces, wt, tf.tensor(sp, [2, 2, 5, 5]), tf.tensor(post[t] as number[][], [2, 2, OH, OH]));
+            [traces, wt] = stdpConv2dStep(
+              { tauPre: TAU_PRE, tauPost: TAU_POST, lr: LR, stride, padding: 1 },
+              traces,
+              wt,
+              tf.tensor(sp, [2, 2, 5, 5]),
+              tf.tensor(post[t] as number[][], [2, 2, OH, OH]),
+            );
           });
           const got = wt.dataSync();
-          w.forEach((v, i) => expect(Math.abs((got[i] as number) - v)).toBeLessThan(1e-4));
+          w.forEach((v, i) => {
+            expect(Math.abs((got[i] as number) - v)).toBeLessThan(1e-4);
+          });
         });
       }),
       { numRuns: 10 },
@@ -164,12 +189,24 @@ describe('trace-based pair STDP (stdpLinearStep, stdpConv2dStep)', () => {
       const c = { tauPre: 2, tauPost: 2, lr: 0.1 };
       const tr = stdpInitialTraces([1, 3], [1, 2]);
       const w = tf.zeros([2, 3]);
-      expect(() => stdpLinearStep({ ...c, tauPre: 0.5 }, tr, w, tf.zeros([1, 3]), tf.zeros([1, 2]))).toThrow(/stdpLinearStep: argument 'tauPre' expected a time constant >= 1/);
+      expect(() => stdpLinearStep({ ...c, tauPre: 0.5 }, tr, w, tf.zeros([1, 3]), tf.zeros([1, 2]))).toThrow(
+        /stdpLinearStep: argument 'tauPre' expected a time constant >= 1/,
+      );
       expect(() => stdpLinearStep(c, tr, w, tf.zeros([3]), tf.zeros([1, 2]))).toThrow(/argument 'sPre' expected rank 2/);
       expect(() => stdpLinearStep(c, tr, w, tf.zeros([1, 4]), tf.zeros([1, 2]))).toThrow(/argument 'sPre' expected size 3 on axis 1/);
       expect(() => stdpLinearStep(c, tr, w, tf.zeros([1, 3]), tf.zeros([2, 2]))).toThrow(/argument 'sPost' expected size 1 on axis 0/);
-      expect(() => stdpLinearStep(c, stdpInitialTraces([2, 3], [2, 2]), w, tf.zeros([1, 3]), tf.zeros([1, 2]))).toThrow(/argument 'traces.pre'/);
-      expect(() => stdpConv2dStep(c, stdpInitialTraces([1, 1, 4, 4], [1, 1, 3, 3]), tf.zeros([1, 1, 3, 3]), tf.zeros([1, 1, 4, 4]), tf.zeros([1, 1, 3, 3]))).toThrow(/stdpConv2dStep: argument 'sPost' expected shape \[1, 1, 2, 2\]/);
+      expect(() => stdpLinearStep(c, stdpInitialTraces([2, 3], [2, 2]), w, tf.zeros([1, 3]), tf.zeros([1, 2]))).toThrow(
+        /argument 'traces.pre'/,
+      );
+      expect(() =>
+        stdpConv2dStep(
+          c,
+          stdpInitialTraces([1, 1, 4, 4], [1, 1, 3, 3]),
+          tf.zeros([1, 1, 3, 3]),
+          tf.zeros([1, 1, 4, 4]),
+          tf.zeros([1, 1, 3, 3]),
+        ),
+      ).toThrow(/stdpConv2dStep: argument 'sPost' expected shape \[1, 1, 2, 2\]/);
     });
   });
 });
@@ -180,15 +217,31 @@ describe('legacyStdpStep (SpikingJelly 0.0.0.0.8 STDPLearner.stdp)', () => {
 
   it('moves W by lr·(f_pre(W)·s_pre[None, :] + f_post(W)·s_post[:, None]) and never reads its traces', () => {
     leakFree(() => {
-      const w0 = [[0.2, -0.4], [0.0, 1.0], [-0.3, 0.5]];
+      const w0 = [
+        [0.2, -0.4],
+        [0.0, 1.0],
+        [-0.3, 0.5],
+      ];
       const sPre = [1, 0];
       const sPost = [0, 1, 1];
       const cfg = { tauPre: 3, tauPost: 5, lr: 0.5, fPre, fPost };
-      const want = w0.map((row, o) => row.map((w, i) => w + 0.5 * ((Math.abs(w) + 0.1) * (sPre[i] as number) - (Math.abs(w) + 0.1) * (sPost[o] as number))));
+      const want = w0.map((row, o) =>
+        row.map((w, i) => w + 0.5 * ((Math.abs(w) + 0.1) * (sPre[i] as number) - (Math.abs(w) + 0.1) * (sPost[o] as number))),
+      );
       const [tr, w] = legacyStdpStep(cfg, stdpInitialTraces([2], [3]), tf.tensor(w0), tf.tensor(sPre), tf.tensor(sPost));
-      (w.arraySync() as number[][]).forEach((row, o) => row.forEach((v, i) => expect(v).toBeCloseTo(want[o]?.[i] as number, 6)));
+      (w.arraySync() as number[][]).forEach((row, o) => {
+        row.forEach((v, i) => {
+          expect(v).toBeCloseTo(want[o]?.[i] as number, 6);
+        });
+      });
       expect(Array.from(tr.pre.dataSync())).toEqual([1, 0]);
-      const [, w2] = legacyStdpStep(cfg, { pre: tf.tensor([7, 9]), post: tf.tensor([1, 2, 3]) }, tf.tensor(w0), tf.tensor(sPre), tf.tensor(sPost));
+      const [, w2] = legacyStdpStep(
+        cfg,
+        { pre: tf.tensor([7, 9]), post: tf.tensor([1, 2, 3]) },
+        tf.tensor(w0),
+        tf.tensor(sPre),
+        tf.tensor(sPost),
+      );
       expect(Array.from(w2.dataSync())).toEqual(Array.from(w.dataSync()));
     });
   });
@@ -196,8 +249,16 @@ describe('legacyStdpStep (SpikingJelly 0.0.0.0.8 STDPLearner.stdp)', () => {
   it('rejects batched spikes with an error naming sPre (the trace-based rule accepts them)', () => {
     leakFree(() => {
       const cfg = { tauPre: 3, tauPost: 5, lr: 0.5, fPre, fPost };
-      expect(() => legacyStdpStep(cfg, stdpInitialTraces([1, 2], [1, 3]), tf.zeros([3, 2]), tf.zeros([1, 2]), tf.zeros([1, 3]))).toThrow(/legacyStdpStep: argument 'sPre' expected rank 1 \(\[in\], unbatched spikes; the seed rule does not support a batch axis/);
-      const [, w] = stdpLinearStep({ tauPre: 3, tauPost: 5, lr: 0.5 }, stdpInitialTraces([1, 2], [1, 3]), tf.zeros([3, 2]), tf.zeros([1, 2]), tf.zeros([1, 3]));
+      expect(() => legacyStdpStep(cfg, stdpInitialTraces([1, 2], [1, 3]), tf.zeros([3, 2]), tf.zeros([1, 2]), tf.zeros([1, 3]))).toThrow(
+        /legacyStdpStep: argument 'sPre' expected rank 1 \(\[in\], unbatched spikes; the seed rule does not support a batch axis/,
+      );
+      const [, w] = stdpLinearStep(
+        { tauPre: 3, tauPost: 5, lr: 0.5 },
+        stdpInitialTraces([1, 2], [1, 3]),
+        tf.zeros([3, 2]),
+        tf.zeros([1, 2]),
+        tf.zeros([1, 3]),
+      );
       expect(w.shape).toEqual([3, 2]);
     });
   });

@@ -42,7 +42,8 @@ export function ifNode(config: IfConfig = {}): NeuronLayer<IfParams> {
     form: 'if',
     init: () => empty,
     checkParams: (fn, params) => {
-      if (params === null || typeof params !== 'object') throw new SpikefnArgumentError(fn, 'params', 'the empty record {}', String(params));
+      if (params === null || typeof params !== 'object')
+        throw new SpikefnArgumentError(fn, 'params', 'the empty record {}', String(params));
     },
     decay: () => tf.scalar(0, 'float32'),
     learnableDecay: false,

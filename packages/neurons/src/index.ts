@@ -28,4 +28,5 @@ export {
   piecewiseLeakyRelu,
   builtins as surrogates,
   type Surrogate,
+  type Definition as SurrogateDefinition,
 } from './surrogate.js';

@@ -56,7 +56,8 @@ export function lifNode(config: LifConfig = {}): NeuronLayer<LifParams> {
     form: decayInput ? 'decay-input' : 'no-decay-input',
     init: () => empty,
     checkParams: (fn, params) => {
-      if (params === null || typeof params !== 'object') throw new SpikefnArgumentError(fn, 'params', 'the empty record {}', String(params));
+      if (params === null || typeof params !== 'object')
+        throw new SpikefnArgumentError(fn, 'params', 'the empty record {}', String(params));
     },
     decay: () => tf.scalar(k, 'float32'),
     learnableDecay: false,

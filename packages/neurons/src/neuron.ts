@@ -28,7 +28,21 @@
  * @category neurons
  */
 import * as tf from '@spikefn/core/tf';
-import { tidyStep, type Ctx, type Layer, key as makeKey, type Key, scan, SpikefnArgumentError, checkFinite as finite, checkMinRank as minRank, checkSameShape as sameShape, showShape, checkShape as validShape, type Shape } from '@spikefn/core';
+import {
+  tidyStep,
+  type Ctx,
+  type Layer,
+  key as makeKey,
+  type Key,
+  scan,
+  SpikefnArgumentError,
+  checkFinite as finite,
+  checkMinRank as minRank,
+  checkSameShape as sameShape,
+  showShape,
+  checkShape as validShape,
+  type Shape,
+} from '@spikefn/core';
 import type { Tree } from '@spikefn/core';
 import { isSurrogate, sigmoid, type Surrogate } from './surrogate.js';
 import { fusedAvailable, fusedForward, type FusedSettings } from './fused/op.js';
@@ -48,9 +62,13 @@ export type BaseConfig = {
 
 /** {@link BaseConfig} with every default filled in and checked. @category neurons */
 export type BaseSettings = {
+  /** V_th, the firing threshold (default 1). */
   readonly vThreshold: number;
+  /** V_reset for a hard reset (default 0), or `null` for a soft reset (v − V_th·s). */
   readonly vReset: number | null;
+  /** Whether the spike in the reset equation is detached from the graph (default false). */
   readonly detachReset: boolean;
+  /** The surrogate spike function (default `sigmoid(4)`). */
   readonly surrogate: Surrogate;
 };
 
@@ -58,7 +76,10 @@ export type BaseSettings = {
 export type ChargeForm = 'if' | 'decay-input' | 'no-decay-input';
 
 /** A neuron's state: the membrane potential after reset, shaped like one step's input. @category neurons */
-export type NeuronState = { readonly v: tf.Tensor };
+export type NeuronState = {
+  /** v_t, the membrane after reset: float32, one step's input shape (initially V_reset, or 0 for a soft reset). */
+  readonly v: tf.Tensor;
+};
 
 /**
  * What a multi-step run records, stacked over time (`[T, ...]` each): the spikes, the membrane **after** reset
@@ -66,7 +87,14 @@ export type NeuronState = { readonly v: tf.Tensor };
  *
  * @category neurons
  */
-export type NeuronRecord = { readonly spikes: tf.Tensor; readonly v: tf.Tensor; readonly vBeforeReset: tf.Tensor };
+export type NeuronRecord = {
+  /** s_t, the 0/1 float32 spikes: `[T, ...]`. */
+  readonly spikes: tf.Tensor;
+  /** v_t, the membrane after reset (SpikingJelly's `v_seq`): `[T, ...]`. */
+  readonly v: tf.Tensor;
+  /** h_t, the membrane after charge and before reset (SpikingJelly's `v_before_reset_seq`): `[T, ...]`. */
+  readonly vBeforeReset: tf.Tensor;
+};
 
 /** A neuron layer: a {@link Layer} over `{ v }` with a fused `sequence` and a `record` form. @category neurons */
 export type NeuronLayer<P extends Tree> = Layer<P, NeuronState> & {
@@ -84,21 +112,28 @@ export type NeuronLayer<P extends Tree> = Layer<P, NeuronState> & {
 
 /** Fills in and checks the shared settings; `fn` names the constructor in errors. @category neurons */
 export function resolveBase(fn: string, config: BaseConfig): BaseSettings {
-  if (config === null || typeof config !== 'object') throw new SpikefnArgumentError(fn, 'config', 'a config record (or nothing)', String(config));
+  if (config === null || typeof config !== 'object')
+    throw new SpikefnArgumentError(fn, 'config', 'a config record (or nothing)', String(config));
   const vThreshold = finite(fn, 'config.vThreshold', config.vThreshold ?? 1);
   const vReset = config.vReset === undefined ? 0 : config.vReset;
   if (vReset !== null) finite(fn, 'config.vReset', vReset);
   const detachReset = config.detachReset ?? false;
   if (typeof detachReset !== 'boolean') throw new SpikefnArgumentError(fn, 'config.detachReset', 'a boolean', String(detachReset));
   const surrogate = config.surrogate ?? sigmoid(4);
-  if (!isSurrogate(surrogate)) throw new SpikefnArgumentError(fn, 'config.surrogate', 'a Surrogate (e.g. sigmoid(4), atan(2))', String(surrogate));
+  if (!isSurrogate(surrogate))
+    throw new SpikefnArgumentError(fn, 'config.surrogate', 'a Surrogate (e.g. sigmoid(4), atan(2))', String(surrogate));
   return Object.freeze({ vThreshold, vReset, detachReset, surrogate });
 }
 
 /** Checks τ: a finite number > 1 (so 0 < k = 1/τ < 1 and the membrane decays without overshoot). @category neurons */
 export function checkTau(fn: string, name: string, tau: number): number {
   if (typeof tau !== 'number' || !Number.isFinite(tau) || !(tau > 1)) {
-    throw new SpikefnArgumentError(fn, name, 'a finite number > 1', typeof tau === 'number' ? String(tau) : JSON.stringify(tau) ?? String(tau));
+    throw new SpikefnArgumentError(
+      fn,
+      name,
+      'a finite number > 1',
+      typeof tau === 'number' ? String(tau) : (JSON.stringify(tau) ?? String(tau)),
+    );
   }
   return tau;
 }
@@ -181,7 +216,9 @@ export function neuronLayer<P extends Tree>(model: NeuronModel<P>): NeuronLayer<
   const fused = fusedSettings(model as NeuronModel<Tree>);
   // The WebGL shader (fused/webgl.ts) covers the decay-input LIF with a constant τ, forward only.
   const webgl: LifWebglSettings | undefined =
-    model.constantDecay !== undefined && form === 'decay-input' ? { k: model.constantDecay, vThreshold: fused.vThreshold, vReset: settings.vReset === null ? null : fused.vReset } : undefined;
+    model.constantDecay !== undefined && form === 'decay-input'
+      ? { k: model.constantDecay, vThreshold: fused.vThreshold, vReset: settings.vReset === null ? null : fused.vReset }
+      : undefined;
 
   const checkState = (fn: string, state: NeuronState): tf.Tensor => {
     if (state === null || typeof state !== 'object' || !(state.v instanceof tf.Tensor)) {

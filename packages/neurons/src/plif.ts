@@ -35,7 +35,10 @@ export type PlifConfig = BaseConfig & {
   readonly decayInput?: boolean;
 };
 /** PLIF params: the scalar w with 1/τ = sigmoid(w). @category neurons */
-export type PlifParams = { readonly w: tf.Tensor };
+export type PlifParams = {
+  /** The learnable float32 scalar (shape `[]`) w, with k = 1/τ = sigmoid(w); initially −log(τ₀ − 1) (see {@link plifWeight}). */
+  readonly w: tf.Tensor;
+};
 
 /** w for an initial τ₀: −log(τ₀ − 1). @category neurons */
 export const plifWeight = (tau: number): number => -Math.log(checkTau('plifWeight', 'tau', tau) - 1);
@@ -54,7 +57,8 @@ export function plifNode(config: PlifConfig = {}): NeuronLayer<PlifParams> {
     checkParams: (fn, params) => {
       const w = (params as Partial<PlifParams> | null)?.w;
       if (!(w instanceof tf.Tensor)) throw new SpikefnArgumentError(fn, 'params.w', 'a scalar tensor', String(w));
-      if (w.rank !== 0 || w.dtype !== 'float32') throw new SpikefnArgumentError(fn, 'params.w', 'a float32 scalar (shape [])', `${w.dtype} shape [${w.shape.join(', ')}]`);
+      if (w.rank !== 0 || w.dtype !== 'float32')
+        throw new SpikefnArgumentError(fn, 'params.w', 'a float32 scalar (shape [])', `${w.dtype} shape [${w.shape.join(', ')}]`);
     },
     decay: (params) => tf.sigmoid(params.w),
     learnableDecay: true,

@@ -79,12 +79,24 @@ export function heaviside(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.cast(tf.greaterEqual(x, 0), 'float32'));
 }
 
-type Definition = {
+/**
+ * What {@link surrogate} builds a {@link Surrogate} from: everything but `spike`. `derivative` must be the derivative
+ * of `primitive`, and `derivativeScalar` the same derivative on one number.
+ *
+ * @category surrogates
+ */
+export type Definition = {
+  /** A display name, e.g. SpikingJelly's class name `'Sigmoid'`. */
   readonly name: string;
+  /** The sharpness α (or the parameter that plays its role). */
   readonly alpha: number;
+  /** Every hyper-parameter by name, e.g. `{ alpha: 4 }`. */
   readonly options: Readonly<Record<string, number>>;
+  /** The smooth primitive g(x), element-wise. */
   primitive(x: tf.Tensor): tf.Tensor;
+  /** g'(x), element-wise: the gradient `spike` uses. */
   derivative(x: tf.Tensor): tf.Tensor;
+  /** g'(x) on one number, for the fused kernels. */
   derivativeScalar(x: number): number;
 };
 
@@ -286,7 +298,8 @@ export function erf(alpha = 2): Surrogate {
  */
 export function piecewiseLeakyRelu(w = 1, c = 0.01): Surrogate {
   positive('piecewiseLeakyRelu', 'w', w);
-  if (typeof c !== 'number' || !Number.isFinite(c) || c < 0) throw new SpikefnArgumentError('piecewiseLeakyRelu', 'c', 'a finite number >= 0', String(c));
+  if (typeof c !== 'number' || !Number.isFinite(c) || c < 0)
+    throw new SpikefnArgumentError('piecewiseLeakyRelu', 'c', 'a finite number >= 0', String(c));
   const inner = 1 / (2 * w);
   const slope = 1 / w;
   return surrogate({

@@ -20,7 +20,9 @@ describe('defaults', () => {
 
   it('the initial state is v = V_reset (hard) or 0 (soft), shaped like one step', () => {
     tf.tidy(() => {
-      expect(Array.from(lifNode({ vReset: -0.3 }).initialState({}, [2, 3], key(0)).v.dataSync())).toEqual(new Array(6).fill(Math.fround(-0.3)));
+      expect(Array.from(lifNode({ vReset: -0.3 }).initialState({}, [2, 3], key(0)).v.dataSync())).toEqual(
+        new Array(6).fill(Math.fround(-0.3)),
+      );
       const soft = ifNode({ vReset: null }).initialState({}, [4], key(0)).v;
       expect(soft.shape).toEqual([4]);
       expect(Array.from(soft.dataSync())).toEqual([0, 0, 0, 0]);
@@ -39,14 +41,30 @@ describe('defaults', () => {
 
 describe('config checks', () => {
   const cases: Array<[string, () => unknown, RegExp]> = [
-    ['vThreshold NaN', () => lifNode({ vThreshold: Number.NaN }), /lifNode: argument 'config.vThreshold' expected a finite number, got NaN/],
-    ['vThreshold infinite', () => ifNode({ vThreshold: Number.POSITIVE_INFINITY }), /ifNode: argument 'config.vThreshold' expected a finite number, got Infinity/],
+    [
+      'vThreshold NaN',
+      () => lifNode({ vThreshold: Number.NaN }),
+      /lifNode: argument 'config.vThreshold' expected a finite number, got NaN/,
+    ],
+    [
+      'vThreshold infinite',
+      () => ifNode({ vThreshold: Number.POSITIVE_INFINITY }),
+      /ifNode: argument 'config.vThreshold' expected a finite number, got Infinity/,
+    ],
     ['vReset NaN', () => plifNode({ vReset: Number.NaN }), /plifNode: argument 'config.vReset' expected a finite number, got NaN/],
     ['tau 1', () => lifNode({ tau: 1 }), /lifNode: argument 'config.tau' expected a finite number > 1, got 1/],
     ['tau 0.5', () => lifNode({ tau: 0.5 }), /argument 'config.tau' expected a finite number > 1, got 0.5/],
     ['tau NaN', () => plifNode({ tau: Number.NaN }), /plifNode: argument 'config.tau' expected a finite number > 1, got NaN/],
-    ['decayInput not boolean', () => lifNode({ decayInput: 1 as unknown as boolean }), /argument 'config.decayInput' expected a boolean, got 1/],
-    ['detachReset not boolean', () => lifNode({ detachReset: 'yes' as unknown as boolean }), /argument 'config.detachReset' expected a boolean, got yes/],
+    [
+      'decayInput not boolean',
+      () => lifNode({ decayInput: 1 as unknown as boolean }),
+      /argument 'config.decayInput' expected a boolean, got 1/,
+    ],
+    [
+      'detachReset not boolean',
+      () => lifNode({ detachReset: 'yes' as unknown as boolean }),
+      /argument 'config.detachReset' expected a boolean, got yes/,
+    ],
     ['surrogate not a surrogate', () => lifNode({ surrogate: { name: 'x' } as never }), /argument 'config.surrogate' expected a Surrogate/],
   ];
   it.each(cases)('%s', (_what, f, message) => {
@@ -61,16 +79,24 @@ describe('call checks', () => {
   it('step: x must match the state shape and be float32', () => {
     tf.tidy(() => {
       const state = neuron.initialState({}, [2, 3], key(0));
-      expect(() => neuron.step({}, state, tf.zeros([3, 2]), { training: true, key: key(0) })).toThrow(/lif.step: argument 'x' expected shape \[2, 3\]/);
-      expect(() => neuron.step({}, state, tf.zeros([2, 3], 'int32'), { training: true, key: key(0) })).toThrow(/lif.step: argument 'x' expected dtype float32, got int32/);
+      expect(() => neuron.step({}, state, tf.zeros([3, 2]), { training: true, key: key(0) })).toThrow(
+        /lif.step: argument 'x' expected shape \[2, 3\]/,
+      );
+      expect(() => neuron.step({}, state, tf.zeros([2, 3], 'int32'), { training: true, key: key(0) })).toThrow(
+        /lif.step: argument 'x' expected dtype float32, got int32/,
+      );
     });
   });
 
   it('sequence: xs must be [T, ...state shape] with T >= 1', () => {
     tf.tidy(() => {
       const state = neuron.initialState({}, [2, 3], key(0));
-      expect(() => neuron.sequence({}, state, tf.zeros([4, 3, 2]))).toThrow(/lif.sequence: argument 'xs \(without its time axis\)' expected shape \[2, 3\]/);
-      expect(() => neuron.sequence({}, state, tf.zeros([0, 2, 3]))).toThrow(/lif.sequence: argument 'xs' expected a time axis of length >= 1/);
+      expect(() => neuron.sequence({}, state, tf.zeros([4, 3, 2]))).toThrow(
+        /lif.sequence: argument 'xs \(without its time axis\)' expected shape \[2, 3\]/,
+      );
+      expect(() => neuron.sequence({}, state, tf.zeros([0, 2, 3]))).toThrow(
+        /lif.sequence: argument 'xs' expected a time axis of length >= 1/,
+      );
       expect(() => neuron.record({}, state, tf.zeros([4, 2]))).toThrow(/lif.record: argument 'xs \(without its time axis\)'/);
     });
   });
@@ -87,8 +113,12 @@ describe('call checks', () => {
     const p = plifNode();
     tf.tidy(() => {
       const state = p.initialState({ w: tf.scalar(0) }, [2], key(0));
-      expect(() => p.sequence({ w: tf.zeros([2]) }, state, tf.zeros([3, 2]))).toThrow(/plif.sequence: argument 'params.w' expected a float32 scalar/);
-      expect(() => p.step({} as never, state, tf.zeros([2]), { training: true, key: key(0) })).toThrow(/plif.step: argument 'params.w' expected a scalar tensor/);
+      expect(() => p.sequence({ w: tf.zeros([2]) }, state, tf.zeros([3, 2]))).toThrow(
+        /plif.sequence: argument 'params.w' expected a float32 scalar/,
+      );
+      expect(() => p.step({} as never, state, tf.zeros([2]), { training: true, key: key(0) })).toThrow(
+        /plif.step: argument 'params.w' expected a scalar tensor/,
+      );
     });
   });
 });

@@ -13,7 +13,8 @@ import { toTensor } from '@spikefn/testing';
 import { build, inputsArb, MAX_STEPS, neuronSpecArb, values, type NeuronSpec } from './helpers.js';
 
 const RUNS = 50;
-const f32 = (min: number, max: number): fc.Arbitrary<number> => fc.float({ min: Math.fround(min), max: Math.fround(max), noNaN: true, noDefaultInfinity: true });
+const f32 = (min: number, max: number): fc.Arbitrary<number> =>
+  fc.float({ min: Math.fround(min), max: Math.fround(max), noNaN: true, noDefaultInfinity: true });
 
 /** Both multi-step forms: the fused record and the composed one. */
 const bothRecords = (layer: NeuronLayer<Tree>, params: Tree, v0: tf.Tensor, xs: tf.Tensor): Array<[string, NeuronRecord]> => [
@@ -25,7 +26,12 @@ describe('LIF relaxation: with zero input the membrane relaxes monotonically to 
   it('|v_t − V_r| is non-increasing, v_t − V_r never changes sign, and nothing fires (v_0 < V_th)', () => {
     fc.assert(
       fc.property(
-        fc.record({ tau: f32(1.05, 20), vReset: fc.option(f32(-1, 0.5), { nil: null }), decayInput: fc.boolean(), T: fc.integer({ min: 1, max: 30 }) }),
+        fc.record({
+          tau: f32(1.05, 20),
+          vReset: fc.option(f32(-1, 0.5), { nil: null }),
+          decayInput: fc.boolean(),
+          T: fc.integer({ min: 1, max: 30 }),
+        }),
         fc.array(f32(-3, 0.99), { minLength: 1, maxLength: 6 }),
         ({ tau, vReset, decayInput, T }, v0s) => {
           const neuron = lifNode({ tau, vReset, decayInput, vThreshold: 1 });
@@ -34,7 +40,10 @@ describe('LIF relaxation: with zero input the membrane relaxes monotonically to 
             const v0 = tf.tensor1d(v0s);
             const xs = tf.zeros([T, v0s.length]);
             for (const [mode, rec] of bothRecords(neuron as NeuronLayer<Tree>, {}, v0, xs)) {
-              expect(values(rec.spikes).every((s) => s === 0), `${mode}: no spikes`).toBe(true);
+              expect(
+                values(rec.spikes).every((s) => s === 0),
+                `${mode}: no spikes`,
+              ).toBe(true);
               const v = values(rec.v);
               v0s.forEach((start, i) => {
                 let prev = Math.fround(start) - vR;
@@ -73,8 +82,10 @@ describe('reset laws', () => {
               s.forEach((si, i) => {
                 const vi = v[i] as number;
                 const hi = h[i] as number;
-                if (si === 1 && !(vi === Math.fround(spec.vReset as number) && hi >= vth)) throw new Error(`${name} ${mode}: spike at ${i} but v=${vi}, h=${hi}`);
-                if (si === 0 && !(vi === hi && vi < vth)) throw new Error(`${name} ${mode}: no spike at ${i} but v=${vi}, h=${hi}, vth=${vth}`);
+                if (si === 1 && !(vi === Math.fround(spec.vReset as number) && hi >= vth))
+                  throw new Error(`${name} ${mode}: spike at ${i} but v=${vi}, h=${hi}`);
+                if (si === 0 && !(vi === hi && vi < vth))
+                  throw new Error(`${name} ${mode}: no spike at ${i} but v=${vi}, h=${hi}, vth=${vth}`);
               });
             }
           });
@@ -99,7 +110,8 @@ describe('reset laws', () => {
               const vth = Math.fround(spec.vThreshold);
               s.forEach((si, i) => {
                 const want = si === 1 ? Math.fround((h[i] as number) - vth) : (h[i] as number);
-                if (v[i] !== want || (si === 0) !== (h[i] as number) < vth) throw new Error(`${name} ${mode}: at ${i}: s=${si}, h=${h[i]}, v=${v[i]}`);
+                if (v[i] !== want || (si === 0) !== (h[i] as number) < vth)
+                  throw new Error(`${name} ${mode}: at ${i}: s=${si}, h=${h[i]}, v=${v[i]}`);
               });
             }
           });
@@ -125,23 +137,29 @@ describe('spike count over T is monotone non-decreasing in a constant non-negati
   const specs = neuronSpecArb(['if', 'lif']);
   it('for sorted constant inputs c_1 ≤ c_2 ≤ ..., the counts are sorted too', () => {
     fc.assert(
-      fc.property(specs, fc.array(f32(0, 3), { minLength: 2, maxLength: 12 }), fc.integer({ min: 1, max: 40 }), (spec: NeuronSpec, cs, T) => {
-        const { layer, params, name } = build(spec);
-        const sorted = [...cs].sort((a, b) => a - b);
-        tf.tidy(() => {
-          const xs = tf.tile(tf.tensor2d([sorted]), [T, 1]);
-          const v0 = layer.initialState(params, [sorted.length], key(0)).v;
-          for (const [mode, run] of [
-            ['fused', layer.sequence],
-            ['composed', layer.sequenceComposed],
-          ] as const) {
-            const counts = values(tf.sum(run(params, { v: v0 }, xs)[1], 0));
-            for (let i = 1; i < counts.length; i++) {
-              if ((counts[i] as number) < (counts[i - 1] as number)) throw new Error(`${name} ${mode}: count ${counts[i - 1]} at c=${sorted[i - 1]} but ${counts[i]} at c=${sorted[i]}`);
+      fc.property(
+        specs,
+        fc.array(f32(0, 3), { minLength: 2, maxLength: 12 }),
+        fc.integer({ min: 1, max: 40 }),
+        (spec: NeuronSpec, cs, T) => {
+          const { layer, params, name } = build(spec);
+          const sorted = [...cs].sort((a, b) => a - b);
+          tf.tidy(() => {
+            const xs = tf.tile(tf.tensor2d([sorted]), [T, 1]);
+            const v0 = layer.initialState(params, [sorted.length], key(0)).v;
+            for (const [mode, run] of [
+              ['fused', layer.sequence],
+              ['composed', layer.sequenceComposed],
+            ] as const) {
+              const counts = values(tf.sum(run(params, { v: v0 }, xs)[1], 0));
+              for (let i = 1; i < counts.length; i++) {
+                if ((counts[i] as number) < (counts[i - 1] as number))
+                  throw new Error(`${name} ${mode}: count ${counts[i - 1]} at c=${sorted[i - 1]} but ${counts[i]} at c=${sorted[i]}`);
+              }
             }
-          }
-        });
-      }),
+          });
+        },
+      ),
       { numRuns: RUNS * 2, seed: 14 },
     );
   });
@@ -177,24 +195,29 @@ describe('IF with soft reset under a constant input c ≥ 0 (v_0 = 0)', () => {
 describe('LIF without firing equals its closed form', () => {
   it('decayInput: v_t = Σ_{s≤t} (1 − 1/τ)^{t−s}·x_s/τ; no decay_input: v_t = Σ_{s≤t} (1 − 1/τ)^{t−s}·x_s (v_0 = 0, V_r = 0)', () => {
     fc.assert(
-      fc.property(f32(1.1, 10), fc.boolean(), fc.array(f32(-1, 1), { minLength: 1, maxLength: MAX_STEPS * 2 }), (tau, decayInput, xsRaw) => {
-        const neuron = lifNode({ tau, decayInput, vThreshold: 1e6 });
-        const T = xsRaw.length;
-        const xs32 = xsRaw.map((x) => Math.fround(x));
-        const k = 1 / tau;
-        tf.tidy(() => {
-          const xs = tf.tensor2d(xs32, [T, 1]);
-          for (const [mode, rec] of bothRecords(neuron as NeuronLayer<Tree>, {}, tf.zeros([1]), xs)) {
-            const v = values(rec.v);
-            for (let t = 0; t < T; t++) {
-              let want = 0;
-              for (let s = 0; s <= t; s++) want += (1 - k) ** (t - s) * (xs32[s] as number) * (decayInput ? k : 1);
-              const got = v[t] as number;
-              if (!(Math.abs(got - want) <= 1e-5 * (1 + T))) throw new Error(`${mode}: v_${t} = ${got}, closed form ${want}`);
+      fc.property(
+        f32(1.1, 10),
+        fc.boolean(),
+        fc.array(f32(-1, 1), { minLength: 1, maxLength: MAX_STEPS * 2 }),
+        (tau, decayInput, xsRaw) => {
+          const neuron = lifNode({ tau, decayInput, vThreshold: 1e6 });
+          const T = xsRaw.length;
+          const xs32 = xsRaw.map((x) => Math.fround(x));
+          const k = 1 / tau;
+          tf.tidy(() => {
+            const xs = tf.tensor2d(xs32, [T, 1]);
+            for (const [mode, rec] of bothRecords(neuron as NeuronLayer<Tree>, {}, tf.zeros([1]), xs)) {
+              const v = values(rec.v);
+              for (let t = 0; t < T; t++) {
+                let want = 0;
+                for (let s = 0; s <= t; s++) want += (1 - k) ** (t - s) * (xs32[s] as number) * (decayInput ? k : 1);
+                const got = v[t] as number;
+                if (!(Math.abs(got - want) <= 1e-5 * (1 + T))) throw new Error(`${mode}: v_${t} = ${got}, closed form ${want}`);
+              }
             }
-          }
-        });
-      }),
+          });
+        },
+      ),
       { numRuns: RUNS, seed: 16 },
     );
   });
@@ -228,7 +251,9 @@ describe('ParametricLIF', () => {
       const away = h.every((x) => Math.abs(x - 1) > 1e-4);
       if (away) expect(values(rp.spikes)).toEqual(values(rl.spikes));
       const vp = values(rp.v);
-      values(rl.v).forEach((x, i) => expect(Math.abs((vp[i] as number) - x)).toBeLessThan(1e-5));
+      values(rl.v).forEach((x, i) => {
+        expect(Math.abs((vp[i] as number) - x)).toBeLessThan(1e-5);
+      });
       params.w.dispose();
     });
   });

@@ -93,7 +93,11 @@ describe('fused == composed (the fused kernel equals a scan of step)', () => {
           const [ga, gb, gc] = [0, 1, 2].map((i) => tf.randomNormal(xs.shape, 0, 1, 'float32', seed + i));
           const loss = (rec: typeof layer.record) => (x: tf.Tensor) => {
             const [, r] = rec(params, s0, x);
-            return tf.addN([tf.sum(tf.mul(r.spikes, ga as tf.Tensor)), tf.sum(tf.mul(r.v, gb as tf.Tensor)), tf.sum(tf.mul(r.vBeforeReset, gc as tf.Tensor))]);
+            return tf.addN([
+              tf.sum(tf.mul(r.spikes, ga as tf.Tensor)),
+              tf.sum(tf.mul(r.v, gb as tf.Tensor)),
+              tf.sum(tf.mul(r.vBeforeReset, gc as tf.Tensor)),
+            ]);
           };
           expectGradClose(`${name} dL/dx`, tf.grad(loss(layer.record))(xs), tf.grad(loss(layer.recordComposed))(xs));
         });
@@ -158,7 +162,9 @@ describe('the fused path is what multi-step runs use', () => {
     const params = neuron.init(key(0));
     const xs = tf.randomUniform([5, 2, 3], 0, 2, 'float32', 1);
     const state = neuron.initialState(params, [2, 3], key(0));
-    const names = await kernelsOf(() => tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.sum(neuron.sequence({ w }, state, x)[1]))([xs, params.w]));
+    const names = await kernelsOf(() =>
+      tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.sum(neuron.sequence({ w }, state, x)[1]))([xs, params.w]),
+    );
     expect(names).toContain(NEURON_BACKWARD);
     tf.dispose([xs, state.v, params.w]);
   });

@@ -40,7 +40,8 @@ export type NeuronSpec = {
   readonly decayInput: boolean;
 };
 
-const f32 = (min: number, max: number): fc.Arbitrary<number> => fc.float({ min: Math.fround(min), max: Math.fround(max), noNaN: true, noDefaultInfinity: true });
+const f32 = (min: number, max: number): fc.Arbitrary<number> =>
+  fc.float({ min: Math.fround(min), max: Math.fround(max), noNaN: true, noDefaultInfinity: true });
 
 /** Neuron configurations over every option. */
 export const neuronSpecArb = (models: ReadonlyArray<NeuronSpec['model']> = ['if', 'lif', 'plif']): fc.Arbitrary<NeuronSpec> =>
@@ -60,7 +61,8 @@ export function build(spec: NeuronSpec): { readonly layer: NeuronLayer<Tree>; re
   const base = { vThreshold: spec.vThreshold, vReset: spec.vReset, detachReset: spec.detachReset, surrogate: make() };
   const name = `${spec.model}(vth ${spec.vThreshold}, vReset ${spec.vReset}, detach ${spec.detachReset}, ${sname}, tau ${spec.tau}, decayInput ${spec.decayInput})`;
   if (spec.model === 'if') return { layer: ifNode(base) as NeuronLayer<Tree>, params: {}, name };
-  if (spec.model === 'lif') return { layer: lifNode({ ...base, tau: spec.tau, decayInput: spec.decayInput }) as NeuronLayer<Tree>, params: {}, name };
+  if (spec.model === 'lif')
+    return { layer: lifNode({ ...base, tau: spec.tau, decayInput: spec.decayInput }) as NeuronLayer<Tree>, params: {}, name };
   const layer = plifNode({ ...base, tau: spec.tau, decayInput: spec.decayInput });
   return { layer: layer as unknown as NeuronLayer<Tree>, params: layer.init(key(0)), name };
 }

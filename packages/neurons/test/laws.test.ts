@@ -14,7 +14,11 @@ const neurons: Array<[string, Layer<Tree, Tree>, Tree]> = [
   ['ifNode() (hard reset)', ifNode() as unknown as Layer<Tree, Tree>, {}],
   ['ifNode soft reset, detachReset', ifNode({ vReset: null, detachReset: true, surrogate: atan() }) as unknown as Layer<Tree, Tree>, {}],
   ['lifNode()', lifNode() as unknown as Layer<Tree, Tree>, {}],
-  ['lif no decay_input, vReset -0.2', lifNode({ decayInput: false, vReset: -0.2, tau: 4, surrogate: piecewiseQuadratic() }) as unknown as Layer<Tree, Tree>, {}],
+  [
+    'lif no decay_input, vReset -0.2',
+    lifNode({ decayInput: false, vReset: -0.2, tau: 4, surrogate: piecewiseQuadratic() }) as unknown as Layer<Tree, Tree>,
+    {},
+  ],
   ['plifNode(tau 3)', plifNode({ tau: 3 }) as unknown as Layer<Tree, Tree>, plifNode({ tau: 3 }).init(key(0))],
 ];
 
@@ -28,6 +32,10 @@ describe.each(neurons)('layer laws: %s', (name, layer, params) => {
     const inputs = timeBatchShapeArb({ features: [4, ...FEATURES], maxT: 4, maxBatch: 3 })
       .filter((shape) => (shape[0] as number) >= 2)
       .chain((shape) => floatData(shape, -1, 2));
-    checkLayerLaws({ name: `multiStep(${name})`, layer: multiStep(layer), params }, [4, ...FEATURES], { numRuns: 8, inputs, mixesBatch: true });
+    checkLayerLaws({ name: `multiStep(${name})`, layer: multiStep(layer), params }, [4, ...FEATURES], {
+      numRuns: 8,
+      inputs,
+      mixesBatch: true,
+    });
   });
 });

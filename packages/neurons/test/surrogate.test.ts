@@ -3,7 +3,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
 import { SpikefnArgumentError } from '@spikefn/core';
-import { atan, builtins, erf, expNonPositive, heaviside, piecewiseExp, piecewiseLeakyRelu, piecewiseQuadratic, sigmoid, softSign } from '../src/surrogate.js';
+import {
+  atan,
+  builtins,
+  erf,
+  expNonPositive,
+  heaviside,
+  piecewiseExp,
+  piecewiseLeakyRelu,
+  piecewiseQuadratic,
+  sigmoid,
+  softSign,
+} from '../src/surrogate.js';
 import { leakedBy } from '@spikefn/testing';
 import { SURROGATES } from './helpers.js';
 
@@ -17,7 +28,9 @@ describe.each(SURROGATES)('%s', (_name, make) => {
     fc.assert(
       fc.property(xsArb, (xs) => {
         const got = tf.tidy(() => Array.from(s.spike(tf.tensor1d(xs)).dataSync()));
-        xs.forEach((x, i) => expect(got[i]).toBe(x >= 0 ? 1 : 0));
+        xs.forEach((x, i) => {
+          expect(got[i]).toBe(x >= 0 ? 1 : 0);
+        });
       }),
     );
     tf.tidy(() => {
@@ -36,7 +49,9 @@ describe.each(SURROGATES)('%s', (_name, make) => {
           const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(s.spike(t), dy)))(x);
           const want = tf.mul(s.derivative(x), dy);
           const gv = g.dataSync();
-          want.dataSync().forEach((w, i) => expect(Math.abs((gv[i] as number) - w)).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(w))));
+          want.dataSync().forEach((w, i) => {
+            expect(Math.abs((gv[i] as number) - w)).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(w)));
+          });
         });
       }),
     );
@@ -51,10 +66,14 @@ describe.each(SURROGATES)('%s', (_name, make) => {
         if (xs.length === 0) return;
         tf.tidy(() => {
           const x = tf.tensor1d(xs);
-          const auto = tf.grad((t: tf.Tensor) => tf.sum(s.primitive(t)))(x).dataSync();
+          const auto = tf
+            .grad((t: tf.Tensor) => tf.sum(s.primitive(t)))(x)
+            .dataSync();
           s.derivative(x)
             .dataSync()
-            .forEach((d, i) => expect(Math.abs((auto[i] as number) * ratio(xs[i] as number) - d)).toBeLessThanOrEqual(1e-5 + 1e-4 * Math.abs(d)));
+            .forEach((d, i) => {
+              expect(Math.abs((auto[i] as number) * ratio(xs[i] as number) - d)).toBeLessThanOrEqual(1e-5 + 1e-4 * Math.abs(d));
+            });
         });
       }),
     );
@@ -114,7 +133,15 @@ describe('surrogate defaults and hyper-parameters (SpikingJelly values)', () => 
     expect(softSign().alpha).toBe(2);
     expect(erf().alpha).toBe(2);
     expect(piecewiseLeakyRelu().options).toEqual({ w: 1, c: 0.01 });
-    expect(Object.keys(builtins).sort()).toEqual(['ATan', 'Erf', 'PiecewiseExp', 'PiecewiseLeakyReLU', 'PiecewiseQuadratic', 'Sigmoid', 'SoftSign']);
+    expect(Object.keys(builtins).sort()).toEqual([
+      'ATan',
+      'Erf',
+      'PiecewiseExp',
+      'PiecewiseLeakyReLU',
+      'PiecewiseQuadratic',
+      'Sigmoid',
+      'SoftSign',
+    ]);
   });
 
   it('peak gradients at 0 from the closed forms: α/4, α/2, α, α/2, α/2, α/√π, 1/w (the PiecewiseLeakyReLU backward of SpikingJelly)', () => {
@@ -144,7 +171,13 @@ describe('surrogate defaults and hyper-parameters (SpikingJelly values)', () => 
     tf.tidy(() => {
       const x = tf.tensor1d([-1, 0, 2]);
       expect(Array.from(heaviside(x).dataSync())).toEqual([0, 1, 1]);
-      expect(Array.from(tf.grad((t: tf.Tensor) => tf.sum(heaviside(t)))(x).dataSync())).toEqual([0, 0, 0]);
+      expect(
+        Array.from(
+          tf
+            .grad((t: tf.Tensor) => tf.sum(heaviside(t)))(x)
+            .dataSync(),
+        ),
+      ).toEqual([0, 0, 0]);
     });
   });
 });

@@ -41,7 +41,9 @@ describe('wasm: fused == composed', () => {
           const args = spec.model === 'plif' ? [xs, v0, (params as { w: tf.Tensor }).w] : [xs, v0];
           const fused = tf.grads(loss(layer.sequence))(args);
           const composed = tf.grads(loss(layer.sequenceComposed))(args);
-          fused.forEach((gf, i) => expectGradClose(`${name} grad ${i}`, gf, composed[i] as tf.Tensor, i === 2 ? 1e-3 : 1e-4));
+          fused.forEach((gf, i) => {
+            expectGradClose(`${name} grad ${i}`, gf, composed[i] as tf.Tensor, i === 2 ? 1e-3 : 1e-4);
+          });
         });
       }),
       { numRuns: 30, seed: 21 },

@@ -28,7 +28,9 @@ export function loadCheckpoint(path: string): E.Either<CheckpointError, Checkpoi
   } catch (e) {
     return E.left(new CheckpointError('io', `cannot read ${path}: ${String((e as Error).message)}`));
   }
-  return E.mapLeft((err: CheckpointError) => new CheckpointError(err.reason, `${path}: ${err.message.replace(/^checkpoint \w+ error: /, '')}`))(decodeCheckpoint(bytes));
+  return E.mapLeft(
+    (err: CheckpointError) => new CheckpointError(err.reason, `${path}: ${err.message.replace(/^checkpoint \w+ error: /, '')}`),
+  )(decodeCheckpoint(bytes));
 }
 
 /** {@link loadCheckpoint}, throwing the `CheckpointError` on failure (for command lines). @category checkpoints */

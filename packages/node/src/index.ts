@@ -4,6 +4,25 @@
  *
  * @packageDocumentation
  */
-export { loadMnist, mnistDigitsDir, permutation, subset, trainTestSplit, batches, MnistUnavailableError, PIXELS, CLASSES, type Digits, type Batch } from './mnist.js';
+export {
+  loadMnist,
+  mnistDigitsDir,
+  permutation,
+  subset,
+  trainTestSplit,
+  batches,
+  MnistUnavailableError,
+  PIXELS,
+  CLASSES,
+  type Digits,
+  type Batch,
+} from './mnist.js';
 export { saveCheckpoint, loadCheckpoint, loadCheckpointOrThrow } from './checkpoint.js';
-export { progressBar, formatDuration, type ProgressBar, type ProgressOptions, type ProgressMetrics, type ProgressStream } from './progress.js';
+export {
+  progressBar,
+  formatDuration,
+  type ProgressBar,
+  type ProgressOptions,
+  type ProgressMetrics,
+  type ProgressStream,
+} from './progress.js';

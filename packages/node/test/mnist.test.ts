@@ -15,7 +15,10 @@ describe('mnist', () => {
     expect(counts.every((c) => c > 800)).toBe(true);
     let lo = Infinity;
     let hi = -Infinity;
-    for (const v of d.images) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+    for (const v of d.images) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
     expect([lo, hi]).toEqual([0, 1]);
   });
   it('keyed split: 8,000 / 2,000, disjoint, same key same split, another key another split', () => {

@@ -29,6 +29,11 @@ describe('progress bar', () => {
     expect(s.out.every((l) => !l.includes('\r') && !l.includes('\x1b') && l.endsWith('\n'))).toBe(true);
   });
   it('formats durations', () => {
-    expect([formatDuration(5), formatDuration(65), formatDuration(3725), formatDuration(Infinity)]).toEqual(['0:05', '1:05', '1:02:05', '?']);
+    expect([formatDuration(5), formatDuration(65), formatDuration(3725), formatDuration(Infinity)]).toEqual([
+      '0:05',
+      '1:05',
+      '1:02:05',
+      '?',
+    ]);
   });
 });

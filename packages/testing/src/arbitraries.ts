@@ -12,7 +12,12 @@ import * as tf from '@spikefn/core/tf';
 import { key, type Key } from '@spikefn/core';
 
 /** A shape with its data, row-major. @category testing */
-export type TensorData = { readonly shape: readonly number[]; readonly data: readonly number[] };
+export type TensorData = {
+  /** The tensor's shape. */
+  readonly shape: readonly number[];
+  /** Its values in row-major order (as many as the shape's size). */
+  readonly data: readonly number[];
+};
 
 /** Bounds of generated sizes. @category testing */
 export const MAX_T = 12;
@@ -29,8 +34,16 @@ export const shapeArb = (minRank = 1, maxRank = 3, maxDim = MAX_FEATURES): fc.Ar
   fc.array(fc.integer({ min: 1, max: maxDim }), { minLength: minRank, maxLength: maxRank });
 
 /** `[T, B, ...features]` with `T ≠ B`, `features` given or generated (`featureRank` dims). @category testing */
-export const timeBatchShapeArb = (options: { readonly features?: readonly number[]; readonly featureRank?: number; readonly maxT?: number; readonly maxBatch?: number } = {}): fc.Arbitrary<number[]> => {
-  const feats = options.features !== undefined ? fc.constant([...options.features]) : shapeArb(options.featureRank ?? 1, options.featureRank ?? 1);
+export const timeBatchShapeArb = (
+  options: {
+    readonly features?: readonly number[];
+    readonly featureRank?: number;
+    readonly maxT?: number;
+    readonly maxBatch?: number;
+  } = {},
+): fc.Arbitrary<number[]> => {
+  const feats =
+    options.features !== undefined ? fc.constant([...options.features]) : shapeArb(options.featureRank ?? 1, options.featureRank ?? 1);
   return fc
     .tuple(fc.integer({ min: 1, max: options.maxT ?? MAX_T }), fc.integer({ min: 1, max: options.maxBatch ?? MAX_BATCH }), feats)
     .filter(([T, B]) => T !== B)
@@ -42,7 +55,10 @@ const count = (shape: readonly number[]): number => shape.reduce((a, b) => a * b
 /** Float32 values in `[min, max]` (no NaN, no infinities) for a given shape. @category testing */
 export const floatData = (shape: readonly number[], min = -1, max = 1): fc.Arbitrary<TensorData> =>
   fc
-    .array(fc.float({ min: Math.fround(min), max: Math.fround(max), noNaN: true, noDefaultInfinity: true }), { minLength: count(shape), maxLength: count(shape) })
+    .array(fc.float({ min: Math.fround(min), max: Math.fround(max), noNaN: true, noDefaultInfinity: true }), {
+      minLength: count(shape),
+      maxLength: count(shape),
+    })
     .map((data) => ({ shape, data }));
 
 /** Spike trains: 0/1 values for a given shape, each 1 with probability about `rate`. @category testing */
@@ -52,8 +68,10 @@ export const spikeData = (shape: readonly number[], rate = 0.3): fc.Arbitrary<Te
     .map((us) => ({ shape, data: us.map((u) => (u < rate * 1000 ? 1 : 0)) }));
 
 /** A shape drawn by `shapes`, then data for it by `values`. @category testing */
-export const withShape = (shapes: fc.Arbitrary<number[]>, values: (shape: readonly number[]) => fc.Arbitrary<TensorData>): fc.Arbitrary<TensorData> =>
-  shapes.chain((s) => values(s));
+export const withShape = (
+  shapes: fc.Arbitrary<number[]>,
+  values: (shape: readonly number[]) => fc.Arbitrary<TensorData>,
+): fc.Arbitrary<TensorData> => shapes.chain((s) => values(s));
 
 /** The tensor of some generated data (float32). @category testing */
 export const toTensor = (d: TensorData): tf.Tensor => tf.tensor([...d.data], [...d.shape], 'float32');

@@ -7,7 +7,12 @@ import * as tf from '@spikefn/core/tf';
 import { treeFlattenWithPaths as flattenWithPaths, type Tree } from '@spikefn/core';
 
 /** Tolerances: `|a - b| <= atol + rtol·|b|`. `{atol: 0, rtol: 0}` is bitwise equality. @category testing */
-export type Tol = { readonly atol: number; readonly rtol: number };
+export type Tol = {
+  /** The absolute tolerance. */
+  readonly atol: number;
+  /** The relative tolerance, a fraction of `abs(b)`. */
+  readonly rtol: number;
+};
 
 /** Exact equality. @category testing */
 export const exact: Tol = { atol: 0, rtol: 0 };
@@ -22,7 +27,8 @@ export function assertTreesClose(a: Tree, b: Tree, tol: Tol = exact, what = 'tre
     const name = `${what}${path.length > 0 ? `.${path.join('.')}` : ''}`;
     if (path.join('.') !== pathB.join('.')) throw new Error(`${what}: leaf ${i} is '${path.join('.')}' vs '${pathB.join('.')}'`);
     if (x.dtype !== y.dtype) throw new Error(`${name}: dtype ${x.dtype} vs ${y.dtype}`);
-    if (x.shape.length !== y.shape.length || x.shape.some((d, j) => d !== y.shape[j])) throw new Error(`${name}: shape [${x.shape}] vs [${y.shape}]`);
+    if (x.shape.length !== y.shape.length || x.shape.some((d, j) => d !== y.shape[j]))
+      throw new Error(`${name}: shape [${x.shape}] vs [${y.shape}]`);
     const xs = x.dataSync();
     const ys = y.dataSync();
     for (let j = 0; j < xs.length; j++) {

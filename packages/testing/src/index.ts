@@ -4,6 +4,30 @@
  *
  * @packageDocumentation
  */
-export { keyArb, shapeArb, timeBatchShapeArb, floatData, spikeData, withShape, toTensor, MAX_T, MAX_BATCH, MAX_FEATURES, type TensorData } from './arbitraries.js';
+export {
+  keyArb,
+  shapeArb,
+  timeBatchShapeArb,
+  floatData,
+  spikeData,
+  withShape,
+  toTensor,
+  MAX_T,
+  MAX_BATCH,
+  MAX_FEATURES,
+  type TensorData,
+} from './arbitraries.js';
 export { exact, assertTreesClose, leakedBy, type Tol } from './assert.js';
-export { determinism, chunkingInvariance, resetIsInitialState, batchIndependence, carryKeepsShape, noLeak, checkLayerLaws, sequenceInputs, testKey, type Subject, type LawOptions } from './laws.js';
+export {
+  determinism,
+  chunkingInvariance,
+  resetIsInitialState,
+  batchIndependence,
+  carryKeepsShape,
+  noLeak,
+  checkLayerLaws,
+  sequenceInputs,
+  testKey,
+  type Subject,
+  type LawOptions,
+} from './laws.js';

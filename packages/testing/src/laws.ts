@@ -17,25 +17,44 @@
  */
 import fc from 'fast-check';
 import * as tf from '@spikefn/core/tf';
-import { key as makeKey, type Key, runSequence, scan, treeDispose as dispose, treeFlattenWithPaths as flattenWithPaths, type Tree } from '@spikefn/core';
+import {
+  key as makeKey,
+  type Key,
+  runSequence,
+  scan,
+  treeDispose as dispose,
+  treeFlattenWithPaths as flattenWithPaths,
+  type Tree,
+} from '@spikefn/core';
 import type { Layer } from '@spikefn/core';
 import { assertTreesClose, exact, leakedBy, type Tol } from './assert.js';
 import { floatData, keyArb, toTensor, type TensorData } from './arbitraries.js';
 
 /** A layer with fixed params, run in a fixed mode on per-step inputs of shape `[B, ...]`. @category testing */
 export type Subject<P extends Tree, S extends Tree> = {
+  /** Names the subject in failure messages. */
   readonly name: string;
+  /** The layer under test. */
   readonly layer: Layer<P, S>;
+  /** Its params, fixed for every run. */
   readonly params: P;
+  /** Run in train mode (`ctx.training`). Default false. */
   readonly training?: boolean;
   /** Tolerance of the comparisons that are not bitwise by nature (chunking, batch independence). */
   readonly tol?: Tol;
 };
 
 const run = <P extends Tree, S extends Tree>(subject: Subject<P, S>, state: S, xs: tf.Tensor, k: Key, t0 = 0): [S, tf.Tensor] =>
-  scan<S, tf.Tensor>((s, x, kt) => subject.layer.step(subject.params, s, x, { training: subject.training ?? false, key: kt }), state, xs, k, { t0 });
+  scan<S, tf.Tensor>(
+    (s, x, kt) => subject.layer.step(subject.params, s, x, { training: subject.training ?? false, key: kt }),
+    state,
+    xs,
+    k,
+    { t0 },
+  );
 
-const fresh = <P extends Tree, S extends Tree>(subject: Subject<P, S>, xs: tf.Tensor, k: Key): S => subject.layer.initialState(subject.params, xs.shape.slice(1), k);
+const fresh = <P extends Tree, S extends Tree>(subject: Subject<P, S>, xs: tf.Tensor, k: Key): S =>
+  subject.layer.initialState(subject.params, xs.shape.slice(1), k);
 
 /** Same inputs and key ⇒ bitwise the same outputs and state. @category testing */
 export function determinism<P extends Tree, S extends Tree>(subject: Subject<P, S>, xs: tf.Tensor, k: Key): void {
@@ -61,7 +80,12 @@ export function chunkingInvariance<P extends Tree, S extends Tree>(subject: Subj
 }
 
 /** After any history, starting again from `initialState` gives a fresh run. @category testing */
-export function resetIsInitialState<P extends Tree, S extends Tree>(subject: Subject<P, S>, history: tf.Tensor, xs: tf.Tensor, k: Key): void {
+export function resetIsInitialState<P extends Tree, S extends Tree>(
+  subject: Subject<P, S>,
+  history: tf.Tensor,
+  xs: tf.Tensor,
+  k: Key,
+): void {
   tf.tidy(() => {
     run(subject, fresh(subject, history, k), history, k);
     const again = run(subject, fresh(subject, xs, k), xs, k);
@@ -84,7 +108,10 @@ export function batchIndependence<P extends Tree, S extends Tree>(subject: Subje
 export function carryKeepsShape<P extends Tree, S extends Tree>(subject: Subject<P, S>, xs: tf.Tensor, k: Key): void {
   tf.tidy(() => {
     const s0 = fresh(subject, xs, k);
-    const sig = (s: Tree): string => flattenWithPaths(s).map(([p, t]) => `${p.join('.')}:${t.dtype}[${t.shape}]`).join(' ');
+    const sig = (s: Tree): string =>
+      flattenWithPaths(s)
+        .map(([p, t]) => `${p.join('.')}:${t.dtype}[${t.shape}]`)
+        .join(' ');
     const want = sig(s0);
     scan<S, tf.Tensor>(
       (s, x, kt, t) => {
@@ -126,7 +153,9 @@ export type LawOptions = {
   readonly inputs?: fc.Arbitrary<TensorData>;
   /** Skip batch independence (layers that mix samples, e.g. train-mode BatchNorm, or per-batch random masks). */
   readonly mixesBatch?: boolean;
+  /** fast-check runs per law. Default 15. */
   readonly numRuns?: number;
+  /** fast-check seed, for reproducible runs. Default 42. */
   readonly seed?: number;
 };
 
@@ -138,7 +167,11 @@ export const sequenceInputs = (feature: readonly number[], lo = -1, hi = 2, maxT
     .chain(([T, B]) => floatData([T, B, ...feature], lo, hi));
 
 /** Runs every law on `subject` over generated inputs and keys. Throws on the first counterexample. @category testing */
-export function checkLayerLaws<P extends Tree, S extends Tree>(subject: Subject<P, S>, feature: readonly number[], options: LawOptions = {}): void {
+export function checkLayerLaws<P extends Tree, S extends Tree>(
+  subject: Subject<P, S>,
+  feature: readonly number[],
+  options: LawOptions = {},
+): void {
   const inputs = options.inputs ?? sequenceInputs(feature);
   const params = { numRuns: options.numRuns ?? 15, seed: options.seed ?? 42 };
   const withTensor = (body: (xs: tf.Tensor, k: Key, u: number) => void) =>
@@ -150,8 +183,14 @@ export function checkLayerLaws<P extends Tree, S extends Tree>(subject: Subject<
         xs.dispose();
       }
     });
-  fc.assert(withTensor((xs, k) => determinism(subject, xs, k)), params);
-  fc.assert(withTensor((xs, k, u) => chunkingInvariance(subject, xs, 1 + (u % Math.max(1, (xs.shape[0] as number) - 1)), k)), params);
+  fc.assert(
+    withTensor((xs, k) => determinism(subject, xs, k)),
+    params,
+  );
+  fc.assert(
+    withTensor((xs, k, u) => chunkingInvariance(subject, xs, 1 + (u % Math.max(1, (xs.shape[0] as number) - 1)), k)),
+    params,
+  );
   fc.assert(
     withTensor((xs, k) => {
       const history = tf.reverse(xs, 0);
@@ -163,9 +202,19 @@ export function checkLayerLaws<P extends Tree, S extends Tree>(subject: Subject<
     }),
     params,
   );
-  fc.assert(withTensor((xs, k) => carryKeepsShape(subject, xs, k)), params);
-  fc.assert(withTensor((xs, k) => noLeak(subject, xs, k)), params);
-  if (options.mixesBatch !== true) fc.assert(withTensor((xs, k) => batchIndependence(subject, xs, k)), params);
+  fc.assert(
+    withTensor((xs, k) => carryKeepsShape(subject, xs, k)),
+    params,
+  );
+  fc.assert(
+    withTensor((xs, k) => noLeak(subject, xs, k)),
+    params,
+  );
+  if (options.mixesBatch !== true)
+    fc.assert(
+      withTensor((xs, k) => batchIndependence(subject, xs, k)),
+      params,
+    );
 }
 
 /** A fixed key for examples and tests. @category testing */

@@ -84,12 +84,16 @@ function timeKernel(
   const tensors: tf.NamedTensorMap = {};
   for (const [k, v] of Object.entries(inputs)) tensors[k] = tf.tensor(v.data, v.shape, 'float32');
   try {
-    return timeIt(() => {
-      const out = tf.engine().runKernel(kernelName, tensors, attrs) as tf.Tensor | tf.Tensor[];
-      const outs = Array.isArray(out) ? out : [out];
-      outs[0]?.dataSync();
-      tf.dispose(outs);
-    }, repeats, warmup);
+    return timeIt(
+      () => {
+        const out = tf.engine().runKernel(kernelName, tensors, attrs) as tf.Tensor | tf.Tensor[];
+        const outs = Array.isArray(out) ? out : [out];
+        outs[0]?.dataSync();
+        tf.dispose(outs);
+      },
+      repeats,
+      warmup,
+    );
   } finally {
     tf.dispose(Object.values(tensors));
   }
@@ -114,7 +118,11 @@ function convRows(backend: string, mode: Mode, c: ConvCase, batch: number, tooSl
   // filter gradient
   const fAttrs: tf.NamedAttrMap = { ...conv, strides: [1, 1], filterShape: [...c.filter] };
   if (tf.getKernel('Conv2DBackpropFilter', backend) === undefined) {
-    rows.push({ ...base, kernel: 'Conv2DBackpropFilter', skipped: `no stock kernel: tfjs-backend-${backend} 4.22 has no Conv2DBackpropFilter` });
+    rows.push({
+      ...base,
+      kernel: 'Conv2DBackpropFilter',
+      skipped: `no stock kernel: tfjs-backend-${backend} 4.22 has no Conv2DBackpropFilter`,
+    });
   } else {
     let skipped: string | undefined;
     let slow = false;
@@ -132,7 +140,9 @@ function convRows(backend: string, mode: Mode, c: ConvCase, batch: number, tooSl
     }
     if (skipped !== undefined) rows.push({ ...base, kernel: 'Conv2DBackpropFilter', skipped });
     else {
-      const t = slow ? timeKernel('Conv2DBackpropFilter', { x, dy }, fAttrs, 1, 0) : timeKernel('Conv2DBackpropFilter', { x, dy }, fAttrs, repeats);
+      const t = slow
+        ? timeKernel('Conv2DBackpropFilter', { x, dy }, fAttrs, 1, 0)
+        : timeKernel('Conv2DBackpropFilter', { x, dy }, fAttrs, repeats);
       rows.push({ ...base, kernel: 'Conv2DBackpropFilter', ...t });
     }
   }
@@ -157,11 +167,15 @@ function unstackRows(backend: string, mode: Mode, steps: number): BenchRow[] {
   const shape = [steps, 100_000];
   const xs = tf.tensor(randomArray(size(shape), 6), shape, 'float32');
   try {
-    const t = timeIt(() => {
-      const parts = tf.unstack(xs);
-      parts[parts.length - 1]?.dataSync();
-      tf.dispose(parts);
-    }, mode === 'stock' ? 1 : 3, 1);
+    const t = timeIt(
+      () => {
+        const parts = tf.unstack(xs);
+        parts[parts.length - 1]?.dataSync();
+        tf.dispose(parts);
+      },
+      mode === 'stock' ? 1 : 3,
+      1,
+    );
     return [{ suite: SUITE, backend, kernels: mode, kernel: 'Unpack (tf.unstack)', shape, ...t }];
   } finally {
     xs.dispose();
@@ -184,7 +198,7 @@ export const suite: BenchSuite = {
       try {
         for (const mode of ['stock', 'spikefn'] as const) {
           useKernels(backend, mode);
-          for (const c of cases) rows.push(...(convRows(backend, mode, c, batch, opts.quick ? TOO_SLOW_QUICK_MS : TOO_SLOW_MS)));
+          for (const c of cases) rows.push(...convRows(backend, mode, c, batch, opts.quick ? TOO_SLOW_QUICK_MS : TOO_SLOW_MS));
           rows.push(...poolRows(backend, mode, batch));
           if (backend === 'wasm') rows.push(...unstackRows(backend, mode, steps));
         }

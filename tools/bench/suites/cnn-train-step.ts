@@ -10,7 +10,16 @@
  * shared with other processes is closer to the unloaded wall time than `msPerStep`.
  */
 import * as tf from '@spikefn/core/tf';
-import { setBackend, registerFastKernels, unregisterFastKernels, foldIn, key, trainCtx, seqToANN, treeDispose as dispose } from '@spikefn/core';
+import {
+  setBackend,
+  registerFastKernels,
+  unregisterFastKernels,
+  foldIn,
+  key,
+  trainCtx,
+  seqToANN,
+  treeDispose as dispose,
+} from '@spikefn/core';
 import { batchNorm2d, conv2d, linear, maxPool2d } from '@spikefn/layers';
 import { poisson, valueAndGradTreeAux, rateCrossEntropy, adam, optimizerStep } from '@spikefn/learning';
 import { lifNode } from '@spikefn/neurons';
@@ -28,13 +37,22 @@ export function makeStep(T: number, B: number): { step: () => void; dispose: () 
   const fc = seqToANN(linear({ inFeatures: C * 49, outFeatures: 10 }));
   const neuron = lifNode({ tau: 2 });
   const k = key(0);
-  let params = { conv1: conv1.init(foldIn(k, 0)), bn1: bn1.init(k), conv2: conv2.init(foldIn(k, 1)), bn2: bn2.init(k), fc: fc.init(foldIn(k, 2)) };
+  let params = {
+    conv1: conv1.init(foldIn(k, 0)),
+    bn1: bn1.init(k),
+    conv2: conv2.init(foldIn(k, 1)),
+    bn2: bn2.init(k),
+    fc: fc.init(foldIn(k, 2)),
+  };
   let state = { bn1: bn1.initialState(params.bn1, [T, B, C, 28, 28], k), bn2: bn2.initialState(params.bn2, [T, B, C, 14, 14], k) };
   const opt = adam({ lr: 1e-3 });
   let os = opt.init(params);
   const image = tf.tidy(() => tf.randomUniform([B, 1, 28, 28], 0, 1, 'float32', 1));
   const xs = poisson(foldIn(k, 3), image, T);
-  const labels = tf.tensor1d(Array.from({ length: B }, (_, i) => i % 10), 'int32');
+  const labels = tf.tensor1d(
+    Array.from({ length: B }, (_, i) => i % 10),
+    'int32',
+  );
   const ctx = trainCtx(k);
   const spikes = (cur: tf.Tensor): tf.Tensor => {
     const s0 = neuron.initialState({}, cur.shape.slice(1), k);
@@ -86,7 +104,15 @@ export const cnnTrainStep: BenchSuite = {
           const cpuMsPerStep = (cpu.user + cpu.system) / 1000 / (repeats + warmup);
           rows.push({ suite: 'cnn-train-step', backend, kernels, T, B, msPerStep, cpuMsPerStep, repeats });
         } catch (e) {
-          rows.push({ suite: 'cnn-train-step', backend, kernels, T, B, msPerStep: null, error: String((e as Error).message).slice(0, 200) });
+          rows.push({
+            suite: 'cnn-train-step',
+            backend,
+            kernels,
+            T,
+            B,
+            msPerStep: null,
+            error: String((e as Error).message).slice(0, 200),
+          });
         } finally {
           s.dispose();
         }

@@ -34,13 +34,26 @@ export const suite: BenchSuite = {
             for (const N of Ns) {
               const est = lastNs === undefined ? 0 : (lastNs * T * N) / 1e6;
               if (est > TOO_SLOW_MS) {
-                const row = { suite: SUITE, backend, method, T, N, skipped: `extrapolated ${(est / 1000).toFixed(0)} s per call (> ${TOO_SLOW_MS / 1000} s)`, browser };
+                const row = {
+                  suite: SUITE,
+                  backend,
+                  method,
+                  T,
+                  N,
+                  skipped: `extrapolated ${(est / 1000).toFixed(0)} s per call (> ${TOO_SLOW_MS / 1000} s)`,
+                  browser,
+                };
                 console.log(`  ${backend} ${method} T=${T} N=${N}: skipped (${row.skipped})`);
                 rows.push(row);
                 continue;
               }
               const repeats = est > 1500 ? 2 : 4;
-              const r = await s.page.evaluate(([m, t, n, k]) => window.spikefnTests!.benchLif(m, t, n, k), [method, T, N, repeats] as [string, number, number, number]);
+              const r = await s.page.evaluate(([m, t, n, k]) => window.spikefnTests!.benchLif(m, t, n, k), [method, T, N, repeats] as [
+                string,
+                number,
+                number,
+                number,
+              ]);
               lastNs = r.nsPerNeuronStep;
               console.log(`  ${backend} ${method} T=${T} N=${N}: ${r.nsPerNeuronStep.toFixed(1)} ns/neuron-step (${r.ms.toFixed(0)} ms)`);
               rows.push({ suite: SUITE, ...r, browser });

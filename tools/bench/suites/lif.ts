@@ -140,7 +140,11 @@ function loadBaseline(): Baseline | null {
  * measures) and the process's CPU time (user + system, all threads), which other processes on a shared machine
  * inflate less than the wall time.
  */
-async function timeInterleaved(bodies: ReadonlyArray<readonly [Name, () => void]>, repeats: number, warmup: number): Promise<Map<Name, { ms: number; cpuMs: number }>> {
+async function timeInterleaved(
+  bodies: ReadonlyArray<readonly [Name, () => void]>,
+  repeats: number,
+  warmup: number,
+): Promise<Map<Name, { ms: number; cpuMs: number }>> {
   for (let i = 0; i < warmup; i++) for (const [, f] of bodies) f();
   const wall = new Map<Name, number[]>(bodies.map(([n]) => [n, []]));
   const cpu = new Map<Name, number[]>(bodies.map(([n]) => [n, []]));
@@ -174,7 +178,9 @@ function checkLoopAgrees(): void {
     const x = tf.tensor(xv, [T, N], 'float32');
     const s0 = neuron.initialState({}, [N], key(0));
     const spikes = neuron.sequence({}, s0, x)[1].dataSync();
-    const dx = tf.grads((xx: tf.Tensor) => neuron.sequence({}, s0, xx)[1])([x], tf.onesLike(x))[0]?.dataSync() as Float32Array;
+    const dx = tf
+      .grads((xx: tf.Tensor) => neuron.sequence({}, s0, xx)[1])([x], tf.onesLike(x))[0]
+      ?.dataSync() as Float32Array;
     let spikeDiff = 0;
     let gradDiff = 0;
     for (let i = 0; i < T * N; i++) {
@@ -182,7 +188,8 @@ function checkLoopAgrees(): void {
       if (!(Math.abs((dx[i] as number) - (dxRef[i] as number)) <= 1e-4 + 1e-3 * Math.abs(dxRef[i] as number))) gradDiff++;
     }
     // Rounding differs (float32 per op vs double), so a membrane within an ulp of the threshold may differ.
-    if (spikeDiff > T * N * 1e-4 || gradDiff > T * N * 1e-3) throw new Error(`bench lif: the plain loop disagrees with the fused kernel (${spikeDiff} spikes, ${gradDiff} gradients)`);
+    if (spikeDiff > T * N * 1e-4 || gradDiff > T * N * 1e-3)
+      throw new Error(`bench lif: the plain loop disagrees with the fused kernel (${spikeDiff} spikes, ${gradDiff} gradients)`);
   });
 }
 
@@ -226,7 +233,8 @@ async function run(options: BenchOptions): Promise<readonly BenchRow[]> {
           results.set(name, row);
           const e = ((lastNs.get(name) ?? 0) * T * N) / 1e6;
           if (name.startsWith('composed') && e > TOO_SLOW_MS) {
-            row['skipped'] = `extrapolated ${(e / 1000).toFixed(0)} s per call (> ${TOO_SLOW_MS / 1000} s) from N = ${Ns[Ns.indexOf(N) - 1]}`;
+            row['skipped'] =
+              `extrapolated ${(e / 1000).toFixed(0)} s per call (> ${TOO_SLOW_MS / 1000} s) from N = ${Ns[Ns.indexOf(N) - 1]}`;
           } else {
             run.push(name);
             est = Math.max(est, e);
@@ -244,7 +252,13 @@ async function run(options: BenchOptions): Promise<readonly BenchRow[]> {
           const ns = (ms * 1e6) / (T * N);
           measured.set(name, ns);
           lastNs.set(name, ns);
-          Object.assign(results.get(name) as Record<string, unknown>, { ms, nsPerNeuronStep: ns, cpuNsPerNeuronStep: (cpuMs * 1e6) / (T * N), repeats, load1: loadavg()[0] });
+          Object.assign(results.get(name) as Record<string, unknown>, {
+            ms,
+            nsPerNeuronStep: ns,
+            cpuNsPerNeuronStep: (cpuMs * 1e6) / (T * N),
+            repeats,
+            load1: loadavg()[0],
+          });
         }
       }
       for (const name of NAMES) {

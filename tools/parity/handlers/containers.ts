@@ -6,7 +6,18 @@
  * container is the member `m{i}` of a `sequential`; BatchNorm's running statistics are state, not params.
  */
 import * as tf from '@spikefn/core/tf';
-import { elementWiseRecurrent, type ElementWise, key, type AnyLayer, type Ctx, linearRecurrent, multiStep, scan, seqToANN, sequential } from '@spikefn/core';
+import {
+  elementWiseRecurrent,
+  type ElementWise,
+  key,
+  type AnyLayer,
+  type Ctx,
+  linearRecurrent,
+  multiStep,
+  scan,
+  seqToANN,
+  sequential,
+} from '@spikefn/core';
 import type { Tree } from '@spikefn/core';
 import { batchNorm1d, batchNorm2d, conv2d, flatten, linear } from '@spikefn/layers';
 import { ifNode, lifNode, atan, sigmoid, type Surrogate } from '@spikefn/neurons';
@@ -45,28 +56,56 @@ function moduleOf(m: Record<string, Nested>, where: string): { readonly layer: A
   switch (type) {
     case 'Linear':
       known(['in_features', 'out_features', 'bias']);
-      return { layer: linear({ inFeatures: num(m, 'in_features', where), outFeatures: num(m, 'out_features', where), bias: m['bias'] !== false }), stateKeys: {} };
+      return {
+        layer: linear({ inFeatures: num(m, 'in_features', where), outFeatures: num(m, 'out_features', where), bias: m['bias'] !== false }),
+        stateKeys: {},
+      };
     case 'Conv2d':
       known(['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'bias']);
       return {
-        layer: conv2d({ inChannels: num(m, 'in_channels', where), outChannels: num(m, 'out_channels', where), kernelSize: pairOf(m['kernel_size'], 1), stride: pairOf(m['stride'], 1), padding: pairOf(m['padding'], 0), bias: m['bias'] !== false }),
+        layer: conv2d({
+          inChannels: num(m, 'in_channels', where),
+          outChannels: num(m, 'out_channels', where),
+          kernelSize: pairOf(m['kernel_size'], 1),
+          stride: pairOf(m['stride'], 1),
+          padding: pairOf(m['padding'], 0),
+          bias: m['bias'] !== false,
+        }),
         stateKeys: {},
       };
     case 'BatchNorm1d':
     case 'BatchNorm2d': {
       known(['num_features', 'eps', 'momentum']);
       const config = { numFeatures: num(m, 'num_features', where), eps: optNum(m, 'eps', 1e-5), momentum: optNum(m, 'momentum', 0.1) };
-      return { layer: type === 'BatchNorm1d' ? batchNorm1d(config) : batchNorm2d(config), stateKeys: { running_mean: 'runningMean', running_var: 'runningVar' } };
+      return {
+        layer: type === 'BatchNorm1d' ? batchNorm1d(config) : batchNorm2d(config),
+        stateKeys: { running_mean: 'runningMean', running_var: 'runningVar' },
+      };
     }
     case 'Flatten':
       known([]);
       return { layer: flatten(), stateKeys: {} };
     case 'IFNode':
       known(['v_threshold', 'v_reset', 'surrogate']);
-      return { layer: ifNode({ vThreshold: num(m, 'v_threshold', where), vReset: vResetOf(m, where), surrogate: surrogateOf(m['surrogate'], where) }), stateKeys: {} };
+      return {
+        layer: ifNode({
+          vThreshold: num(m, 'v_threshold', where),
+          vReset: vResetOf(m, where),
+          surrogate: surrogateOf(m['surrogate'], where),
+        }),
+        stateKeys: {},
+      };
     case 'LIFNode':
       known(['tau', 'v_threshold', 'v_reset', 'surrogate']);
-      return { layer: lifNode({ tau: num(m, 'tau', where), vThreshold: num(m, 'v_threshold', where), vReset: vResetOf(m, where), surrogate: surrogateOf(m['surrogate'], where) }), stateKeys: {} };
+      return {
+        layer: lifNode({
+          tau: num(m, 'tau', where),
+          vThreshold: num(m, 'v_threshold', where),
+          vReset: vResetOf(m, where),
+          surrogate: surrogateOf(m['surrogate'], where),
+        }),
+        stateKeys: {},
+      };
     default:
       throw new UnknownCaseError(`${where}: module type ${JSON.stringify(type)}`);
   }
@@ -74,7 +113,11 @@ function moduleOf(m: Record<string, Nested>, where: string): { readonly layer: A
 
 const paramNames: Record<string, string> = { weight: 'weight', bias: 'bias' };
 
-type Loaded = { readonly params: Record<string, Record<string, tf.Tensor>>; readonly stateOverrides: Record<string, Record<string, tf.Tensor>>; readonly gradKeys: string[] };
+type Loaded = {
+  readonly params: Record<string, Record<string, tf.Tensor>>;
+  readonly stateOverrides: Record<string, Record<string, tf.Tensor>>;
+  readonly gradKeys: string[];
+};
 
 /** Splits a container state_dict into per-member params and state overrides. */
 function loadStateDict(c: FixtureCase, mods: ReturnType<typeof moduleOf>[], init: Record<string, Tree>): Loaded {
@@ -96,7 +139,8 @@ function loadStateDict(c: FixtureCase, mods: ReturnType<typeof moduleOf>[], init
       continue;
     }
     const pName = paramNames[name];
-    if (pName === undefined || (params[member] as Record<string, tf.Tensor>)[pName] === undefined) throw new UnknownCaseError(`${c.id}: param ${k}`);
+    if (pName === undefined || (params[member] as Record<string, tf.Tensor>)[pName] === undefined)
+      throw new UnknownCaseError(`${c.id}: param ${k}`);
     (params[member] as Record<string, tf.Tensor>)[pName] = ten(c.params, k, c.id);
     gradKeys.push(k);
   }
@@ -121,9 +165,15 @@ function containerCase(c: FixtureCase, wrap: 'multiStep' | 'seqToANN'): void {
   check(outShape.join() === (field(c.config, 'output_shape', c.id) as number[]).join(), `outputShape [${outShape}]`);
   const state0 = (): Record<string, Tree> => {
     const s = layer.initialState(params as never, xs.shape, K0) as Record<string, Tree>;
-    return Object.fromEntries(Object.entries(s).map(([name, st]) => [name, stateOverrides[name] !== undefined ? { ...(st as Record<string, tf.Tensor>), ...stateOverrides[name] } : st]));
+    return Object.fromEntries(
+      Object.entries(s).map(([name, st]) => [
+        name,
+        stateOverrides[name] !== undefined ? { ...(st as Record<string, tf.Tensor>), ...stateOverrides[name] } : st,
+      ]),
+    );
   };
-  const run = (p: Record<string, Record<string, tf.Tensor>>, x: tf.Tensor): [Record<string, Tree>, tf.Tensor] => layer.step(p as never, state0() as never, x, ctx) as [Record<string, Tree>, tf.Tensor];
+  const run = (p: Record<string, Record<string, tf.Tensor>>, x: tf.Tensor): [Record<string, Tree>, tf.Tensor] =>
+    layer.step(p as never, state0() as never, x, ctx) as [Record<string, Tree>, tf.Tensor];
   const [sT, ys] = run(params, xs);
   close('y_seq', ys, field(c.outputs, 'y_seq', c.id));
   const after = c.outputs['state_after'];
@@ -139,7 +189,10 @@ function containerCase(c: FixtureCase, wrap: 'multiStep' | 'seqToANN'): void {
         continue;
       }
       const stateName = mod.stateKeys[name];
-      const got = stateName !== undefined ? (sT[member] as Record<string, tf.Tensor>)[stateName] : (params[member] as Record<string, tf.Tensor>)[paramNames[name] ?? ''];
+      const got =
+        stateName !== undefined
+          ? (sT[member] as Record<string, tf.Tensor>)[stateName]
+          : (params[member] as Record<string, tf.Tensor>)[paramNames[name] ?? ''];
       if (got === undefined) throw new UnknownCaseError(`${c.id}: state_after ${k}`);
       close(`state_after.${k}`, got, v);
     }
@@ -159,7 +212,9 @@ function containerCase(c: FixtureCase, wrap: 'multiStep' | 'seqToANN'): void {
     return dot(run(p, x)[1], g);
   })([xs, ...leavesOf.map(([m, n]) => (params[m] as Record<string, tf.Tensor>)[n] as tf.Tensor)]);
   close('grads.x_seq', grads[0] as tf.Tensor, field(c.grads, 'x_seq', c.id), 'grad');
-  gradKeys.forEach((k, i) => close(`grads.${k}`, grads[i + 1] as tf.Tensor, field(c.grads, k, c.id), 'grad'));
+  gradKeys.forEach((k, i) => {
+    close(`grads.${k}`, grads[i + 1] as tf.Tensor, field(c.grads, k, c.id), 'grad');
+  });
 }
 
 register('multistep_container', (c) => containerCase(c, 'multiStep'));
@@ -187,10 +242,15 @@ register('elementwise_recurrent_container', (c) => {
   const xs = ten(c.inputs, 'x_seq', c.id);
   const run = (x: tf.Tensor): { y: tf.Tensor; v: tf.Tensor } => {
     const s0 = layer.initialState({}, x.shape.slice(1), K0);
-    return scan((s, xt, k) => {
-      const [s2, y] = layer.step({}, s, xt, { training: false, key: k });
-      return [s2, { y, v: (s2.inner as { v: tf.Tensor }).v }];
-    }, s0, x, K0)[1];
+    return scan(
+      (s, xt, k) => {
+        const [s2, y] = layer.step({}, s, xt, { training: false, key: k });
+        return [s2, { y, v: (s2.inner as { v: tf.Tensor }).v }];
+      },
+      s0,
+      x,
+      K0,
+    )[1];
   };
   const out = run(xs);
   close('y_seq', out.y, field(c.outputs, 'y_seq', c.id), 'exact');
@@ -226,22 +286,32 @@ register('linear_recurrent_container', (c) => {
     const rcW = get('rc.weight') as tf.Tensor;
     const rcB = get('rc.bias');
     const fcB = get('sub_module.0.bias');
-    const fc = fcB === undefined ? { weight: get('sub_module.0.weight') as tf.Tensor } : { weight: get('sub_module.0.weight') as tf.Tensor, bias: fcB };
+    const fc =
+      fcB === undefined
+        ? { weight: get('sub_module.0.weight') as tf.Tensor }
+        : { weight: get('sub_module.0.weight') as tf.Tensor, bias: fcB };
     return { rc: rcB === undefined ? { weight: rcW } : { weight: rcW, bias: rcB }, inner: { m0: fc, m1: {} } };
   };
   check(bias === names.includes('rc.bias'), 'rc.bias present iff bias');
   const loaded = names.map((n) => ten(c.params, n, c.id));
   const run = (x: tf.Tensor, p: Tree): { y: tf.Tensor; v: tf.Tensor } => {
     const s0 = layer.initialState(p as never, x.shape.slice(1), K0);
-    return scan((s, xt, k) => {
-      const [s2, y] = layer.step(p as never, s, xt, { training: false, key: k });
-      return [s2, { y, v: ((s2.inner as Record<string, Tree>)['m1'] as { v: tf.Tensor }).v }];
-    }, s0, x, K0)[1];
+    return scan(
+      (s, xt, k) => {
+        const [s2, y] = layer.step(p as never, s, xt, { training: false, key: k });
+        return [s2, { y, v: ((s2.inner as Record<string, Tree>)['m1'] as { v: tf.Tensor }).v }];
+      },
+      s0,
+      x,
+      K0,
+    )[1];
   };
   const out = run(xs, build(loaded));
   close('y_seq', out.y, field(c.outputs, 'y_seq', c.id), 'exact');
   close('lif_v_seq', out.v, field(c.outputs, 'lif_v_seq', c.id));
   const grads = tf.grads((x: tf.Tensor, ...ps: tf.Tensor[]) => dot(run(x, build(ps)).y, g))([xs, ...loaded]);
   close('grads.x_seq', grads[0] as tf.Tensor, field(c.grads, 'x_seq', c.id), 'grad');
-  names.forEach((n, i) => close(`grads.${n}`, grads[i + 1] as tf.Tensor, field(c.grads, n, c.id), 'grad'));
+  names.forEach((n, i) => {
+    close(`grads.${n}`, grads[i + 1] as tf.Tensor, field(c.grads, n, c.id), 'grad');
+  });
 });

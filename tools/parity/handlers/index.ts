@@ -1,4 +1,3 @@
-
 import './layers.js';
 import './neurons.js';
 import './containers.js';

@@ -6,7 +6,35 @@
 import * as tf from '@spikefn/core/tf';
 import { foldIn, key, type Key, evalCtx, trainCtx, type Layer, scan } from '@spikefn/core';
 import type { EmptyTree as Empty, Tree } from '@spikefn/core';
-import { axat, channelsPool, conv2d, convBatchNorm2d, fuse, fusedBias, fusedWeight, scaleFusedBias, scaleFusedWeight, type ConvBatchNorm2dConfig, type ConvBatchNorm2dParams, type ConvBatchNorm2dState, dct, dctMatrix, dropConnectApply, dropConnectLinear, dropConnectMasks, dropConnectMoments, type Activation, dropout, dropout2d, multiStepDropout, multiStepDropout2d, type DropoutState, neuNorm, neuNormCoefficients, synapseFilter } from '@spikefn/layers';
+import {
+  axat,
+  channelsPool,
+  conv2d,
+  convBatchNorm2d,
+  fuse,
+  fusedBias,
+  fusedWeight,
+  scaleFusedBias,
+  scaleFusedWeight,
+  type ConvBatchNorm2dConfig,
+  type ConvBatchNorm2dParams,
+  type ConvBatchNorm2dState,
+  dct,
+  dctMatrix,
+  dropConnectApply,
+  dropConnectLinear,
+  dropConnectMasks,
+  dropConnectMoments,
+  type Activation,
+  dropout,
+  dropout2d,
+  multiStepDropout,
+  multiStepDropout2d,
+  type DropoutState,
+  neuNorm,
+  neuNormCoefficients,
+  synapseFilter,
+} from '@spikefn/layers';
 import type { FixtureCase, Nested } from '../fixtures.js';
 import { register, UnknownCaseError } from '../registry.js';
 import { check, close, dot, field, num, onlyKeys, optNum, rec, ten } from './seed-helpers.js';
@@ -14,12 +42,22 @@ import { check, close, dot, field, num, onlyKeys, optNum, rec, ten } from './see
 const K0 = key(0);
 
 /** Runs a layer over `xs = [T, ...]` with explicit params, returning the outputs and the state after each step. */
-function runSteps<P extends Tree, S extends Tree>(layer: Layer<P, S>, params: P, xs: tf.Tensor, training = false): { ys: tf.Tensor; states: S } {
+function runSteps<P extends Tree, S extends Tree>(
+  layer: Layer<P, S>,
+  params: P,
+  xs: tf.Tensor,
+  training = false,
+): { ys: tf.Tensor; states: S } {
   const s0 = layer.initialState(params, xs.shape.slice(1), K0);
-  const [, out] = scan<S, { y: tf.Tensor; s: S }>((s, x, k) => {
-    const [s2, y] = layer.step(params, s, x, { training, key: k });
-    return [s2, { y, s: s2 }];
-  }, s0, xs, K0);
+  const [, out] = scan<S, { y: tf.Tensor; s: S }>(
+    (s, x, k) => {
+      const [s2, y] = layer.step(params, s, x, { training, key: k });
+      return [s2, { y, s: s2 }];
+    },
+    s0,
+    xs,
+    K0,
+  );
   return { ys: out.y, states: out.s };
 }
 
@@ -31,7 +69,13 @@ register('neunorm', (c) => {
   onlyKeys(c.grads, ['in_spikes_seq', 'w'], c.id);
   const C = num(cfg, 'in_channels', c.id);
   const k = num(cfg, 'k', c.id);
-  const layer = neuNorm({ inChannels: C, height: num(cfg, 'height', c.id), width: num(cfg, 'width', c.id), k, sharedAcrossChannels: field(cfg, 'shared_across_channels', c.id) === true });
+  const layer = neuNorm({
+    inChannels: C,
+    height: num(cfg, 'height', c.id),
+    width: num(cfg, 'width', c.id),
+    k,
+    sharedAcrossChannels: field(cfg, 'shared_across_channels', c.id) === true,
+  });
   const [k0, k1] = neuNormCoefficients(k, C);
   close('k0', k0, num(c.params, 'k0', c.id));
   close('k1', k1, num(c.params, 'k1', c.id));
@@ -121,19 +165,29 @@ register('channels_pool', (c) => {
   if (mode === null) throw new UnknownCaseError(`${c.id}: pool type ${JSON.stringify(type)}`);
   if (pool['ceil_mode'] !== false) throw new UnknownCaseError(`${c.id}: ceil_mode ${JSON.stringify(pool['ceil_mode'])}`);
   if (mode === 'max' && optNum(pool, 'dilation', 1) !== 1) throw new UnknownCaseError(`${c.id}: dilation`);
-  if (mode === 'avg' && pool['count_include_pad'] !== true) throw new UnknownCaseError(`${c.id}: count_include_pad ${JSON.stringify(pool['count_include_pad'])}`);
-  const layer = channelsPool({ mode, kernelSize: num(pool, 'kernel_size', c.id), stride: num(pool, 'stride', c.id), padding: num(pool, 'padding', c.id) });
+  if (mode === 'avg' && pool['count_include_pad'] !== true)
+    throw new UnknownCaseError(`${c.id}: count_include_pad ${JSON.stringify(pool['count_include_pad'])}`);
+  const layer = channelsPool({
+    mode,
+    kernelSize: num(pool, 'kernel_size', c.id),
+    stride: num(pool, 'stride', c.id),
+    padding: num(pool, 'padding', c.id),
+  });
   const x = ten(c.inputs, 'x', c.id);
   const outShape = layer.outputShape({}, x.shape);
   check(outShape.join() === (field(c.config, 'output_shape', c.id) as number[]).join(), `outputShape [${outShape}]`);
   const f = (xx: tf.Tensor): tf.Tensor => layer.step({}, {}, xx, evalCtx(K0))[1];
   close('y', f(x), field(c.outputs, 'y', c.id));
-  if (c.grads !== undefined) close('grads.x', tf.grad((xx: tf.Tensor) => dot(f(xx), ten(c.inputs, 'g', c.id)))(x), field(c.grads, 'x', c.id), 'grad');
+  if (c.grads !== undefined)
+    close('grads.x', tf.grad((xx: tf.Tensor) => dot(f(xx), ten(c.inputs, 'g', c.id)))(x), field(c.grads, 'x', c.id), 'grad');
 });
 
 // ---------------------------------------------------------------- Dropout family
 
-const dropoutFactories: Record<string, { readonly make: (p?: number) => Layer<Empty, DropoutState>; readonly multi: boolean; readonly channel: boolean }> = {
+const dropoutFactories: Record<
+  string,
+  { readonly make: (p?: number) => Layer<Empty, DropoutState>; readonly multi: boolean; readonly channel: boolean }
+> = {
   Dropout: { make: dropout, multi: false, channel: false },
   Dropout2d: { make: dropout2d, multi: false, channel: true },
   MultiStepDropout: { make: multiStepDropout, multi: true, channel: false },
@@ -172,18 +226,27 @@ register('dropout', (c) => {
   for (const [name, want] of Object.entries(props)) {
     switch (name) {
       case 'mask_shape':
-        check(ownFull.shape.join() === (want as number[]).join() && own.mask.shape.length === (want as number[]).length, `mask_shape [${own.mask.shape}] broadcast to [${ownFull.shape}] vs ${JSON.stringify(want)}`);
+        check(
+          ownFull.shape.join() === (want as number[]).join() && own.mask.shape.length === (want as number[]).length,
+          `mask_shape [${own.mask.shape}] broadcast to [${ownFull.shape}] vs ${JSON.stringify(want)}`,
+        );
         break;
       case 'mask_values_subset_of': {
         const allowed = (want as number[]).map((v) => Math.fround(v));
         check(Math.fround(1 / (1 - p)) === allowed[1] && allowed[0] === 0, `recorded values ${JSON.stringify(want)} vs 0, 1/(1-p)`);
-        check(Array.from(own.mask.dataSync()).every((v) => allowed.includes(v)), 'own mask values in {0, 1/(1-p)}');
+        check(
+          Array.from(own.mask.dataSync()).every((v) => allowed.includes(v)),
+          'own mask values in {0, 1/(1-p)}',
+        );
         const big = layer.initialState({}, kind.multi ? [2, 64, 16, 4, 4] : kind.channel ? [64, 16, 4, 4] : [64, 256], key(7));
         const vals = big.mask.dataSync();
         const kept = Array.from(vals).filter((v) => v !== 0).length / vals.length;
         const se = Math.sqrt((p * (1 - p)) / vals.length);
         check(Math.abs(kept - (1 - p)) < 5 * se, `kept fraction ${kept} vs ${1 - p} (±5·${se.toFixed(4)}): p as configured`);
-        check(Array.from(vals).every((v) => v === 0 || v === Math.fround(1 / (1 - p))), 'values 0 or 1/(1-p) at p');
+        check(
+          Array.from(vals).every((v) => v === 0 || v === Math.fround(1 / (1 - p))),
+          'values 0 or 1/(1-p) at p',
+        );
         break;
       }
       case 'mask_same_across_calls_until_reset': {
@@ -201,10 +264,14 @@ register('dropout', (c) => {
         check(want === true, `${name}: ${JSON.stringify(want)}`);
         const again = layer.initialState({}, x1.shape, key(c.seed ?? 1));
         close('same key, same mask', again.mask, own.mask.arraySync() as Nested, 'exact');
-        const big = (k: Key): Float32Array => layer.initialState({}, kind.multi ? [2, 8, 32, 2, 2] : kind.channel ? [8, 32, 2, 2] : [8, 64], k).mask.dataSync() as Float32Array;
+        const big = (k: Key): Float32Array =>
+          layer.initialState({}, kind.multi ? [2, 8, 32, 2, 2] : kind.channel ? [8, 32, 2, 2] : [8, 64], k).mask.dataSync() as Float32Array;
         const a = big(key(11));
         const b = big(key(12));
-        check(a.some((v, i) => v !== b[i]), 'a new key redraws the mask');
+        check(
+          a.some((v, i) => v !== b[i]),
+          'a new key redraws the mask',
+        );
         break;
       }
       case 'eval_is_identity':
@@ -213,7 +280,10 @@ register('dropout', (c) => {
         break;
       case 'mask_constant_over_spatial_dims':
         check(want === true && kind.channel, `${name}: ${JSON.stringify(want)}`);
-        check(own.mask.shape.slice(2).every((d) => d === 1), `own mask [${own.mask.shape}] is one value per (N, C)`);
+        check(
+          own.mask.shape.slice(2).every((d) => d === 1),
+          `own mask [${own.mask.shape}] is one value per (N, C)`,
+        );
         break;
       default:
         throw new UnknownCaseError(`${c.id}: property ${name}`);
@@ -230,7 +300,14 @@ const activationOf = (name: Nested | undefined, where: string): Activation | nul
 };
 
 /** act(Σ_i W[o,i]·M[b,o,i]·x[b,i] + b[o]·m[b,o]) in plain JS (float64), no rescaling. */
-function dropConnectReference(w: number[][], b: number[] | null, mw: number[][][], mb: number[][] | null, x: number[][], relu: boolean): number[][] {
+function dropConnectReference(
+  w: number[][],
+  b: number[] | null,
+  mw: number[][][],
+  mb: number[][] | null,
+  x: number[][],
+  relu: boolean,
+): number[][] {
   return x.map((row, n) =>
     w.map((wo, o) => {
       let s = wo.reduce((acc, wi, i) => acc + wi * (mw[n]?.[o]?.[i] as number) * (row[i] as number), 0);
@@ -253,8 +330,11 @@ register('dropconnect_linear', (c) => {
     const x = tf.stack([tf.zeros([inF]), tf.ones([inF])]);
     const y = layer.step(params, layer.initialState(params, x.shape, K0), x, evalCtx(K0))[1];
     const { mu, sigma2 } = dropConnectMoments(params, x, 0.5);
-    check(sigma2.arraySync() !== null && (sigma2.arraySync() as number[][])[0]?.every((v) => v === 0) === true, 'sigma2 of the zero row is 0');
-    close('zero row: act(mu)', tf.slice(y, [0, 0], [1, outF]), (tf.relu(tf.slice(mu, [0, 0], [1, outF])).arraySync() as Nested), 'exact');
+    check(
+      sigma2.arraySync() !== null && (sigma2.arraySync() as number[][])[0]?.every((v) => v === 0) === true,
+      'sigma2 of the zero row is 0',
+    );
+    close('zero row: act(mu)', tf.slice(y, [0, 0], [1, outF]), tf.relu(tf.slice(mu, [0, 0], [1, outF])).arraySync() as Nested, 'exact');
     check(Array.from(y.dataSync()).every(Number.isFinite), 'finite output');
     return;
   }
@@ -265,7 +345,19 @@ register('dropconnect_linear', (c) => {
   const weight = ten(c.params, 'weight', c.id);
   const params = bias ? { weight, bias: ten(c.params, 'bias', c.id) } : { weight };
   if (mode === 'eval') {
-    onlyKeys(c.outputs, ['mu', 'sigma2', 'expected_output', 'expected_var_of_output', 'empirical_mean_over_repeats', 'empirical_var_over_repeats', 'empirical_z_of_mean'], c.id);
+    onlyKeys(
+      c.outputs,
+      [
+        'mu',
+        'sigma2',
+        'expected_output',
+        'expected_var_of_output',
+        'empirical_mean_over_repeats',
+        'empirical_var_over_repeats',
+        'empirical_z_of_mean',
+      ],
+      c.id,
+    );
     onlyKeys(c.properties, ['deterministic', 'check'], c.id);
     check(c.properties?.['deterministic'] === false, 'eval is random');
     const activation = activationOf(field(c.config, 'activation', c.id), c.id);
@@ -277,14 +369,22 @@ register('dropconnect_linear', (c) => {
     close('sigma2', sigma2, field(c.outputs, 'sigma2', c.id));
     const R = num(c.config, 'repeats', c.id);
     const state = layer.initialState(params, x.shape, K0);
-    const outs = tf.stack(Array.from({ length: R }, (_, r) => tf.tidy(() => layer.step(params, state, x, evalCtx(foldIn(key(c.seed ?? 0), r)))[1])));
+    const outs = tf.stack(
+      Array.from({ length: R }, (_, r) => tf.tidy(() => layer.step(params, state, x, evalCtx(foldIn(key(c.seed ?? 0), r)))[1])),
+    );
     const { mean, variance } = tf.moments(outs, 0);
     const want = ten(c.outputs, 'expected_output', c.id);
     const wantVar = ten(c.outputs, 'expected_var_of_output', c.id);
     const z = tf.div(tf.sub(mean, want), tf.sqrt(tf.div(wantVar, R))).dataSync();
-    check(Array.from(z).every((v) => Math.abs(v) < 5), `mean of ${R} outputs within 5 standard errors of expected_output: z = [${Array.from(z).map((v) => v.toFixed(2))}]`);
+    check(
+      Array.from(z).every((v) => Math.abs(v) < 5),
+      `mean of ${R} outputs within 5 standard errors of expected_output: z = [${Array.from(z).map((v) => v.toFixed(2))}]`,
+    );
     const ratio = tf.div(tf.mul(variance, R / (R - 1)), wantVar).dataSync();
-    check(Array.from(ratio).every((v) => v > 0.6 && v < 1.6), `variance across calls / expected_var_of_output = [${Array.from(ratio).map((v) => v.toFixed(2))}] (want ≈ 1)`);
+    check(
+      Array.from(ratio).every((v) => v > 0.6 && v < 1.6),
+      `variance across calls / expected_var_of_output = [${Array.from(ratio).map((v) => v.toFixed(2))}] (want ≈ 1)`,
+    );
     return;
   }
   if (mode !== 'train') throw new UnknownCaseError(`${c.id}: mode ${JSON.stringify(mode)}`);
@@ -313,10 +413,16 @@ register('dropconnect_linear', (c) => {
   for (const [name, want] of Object.entries(c.properties ?? {})) {
     switch (name) {
       case 'mask_shape_weight':
-        check(dropConnectMasks(K0, p, B, outF, inF, bias).maskW.shape.join() === (want as number[]).join(), `${name}: ${JSON.stringify(want)}`);
+        check(
+          dropConnectMasks(K0, p, B, outF, inF, bias).maskW.shape.join() === (want as number[]).join(),
+          `${name}: ${JSON.stringify(want)}`,
+        );
         break;
       case 'mask_shape_bias':
-        check(dropConnectMasks(K0, p, B, outF, inF, bias).maskB?.shape.join() === (want as number[]).join(), `${name}: ${JSON.stringify(want)}`);
+        check(
+          dropConnectMasks(K0, p, B, outF, inF, bias).maskB?.shape.join() === (want as number[]).join(),
+          `${name}: ${JSON.stringify(want)}`,
+        );
         break;
       case 'masks_are_per_sample': {
         check(want === true, name);
@@ -332,7 +438,14 @@ register('dropconnect_linear', (c) => {
         const state = layer.initialState(params, x1.shape, k);
         const y = layer.step(params, state, x1, trainCtx(k))[1];
         const m = invariant ? { maskW: state.maskW as tf.Tensor, maskB: state.maskB } : dropConnectMasks(k, p, B, outF, inF, bias);
-        const ref = dropConnectReference(w, b, m.maskW.arraySync() as number[][][], (m.maskB?.arraySync() as number[][] | undefined) ?? null, x1.arraySync() as number[][], relu);
+        const ref = dropConnectReference(
+          w,
+          b,
+          m.maskW.arraySync() as number[][][],
+          (m.maskB?.arraySync() as number[][] | undefined) ?? null,
+          x1.arraySync() as number[][],
+          relu,
+        );
         close(`${name}: own masks`, y, ref);
         break;
       }
@@ -353,7 +466,10 @@ register('dropconnect_linear', (c) => {
         const bb = layer.initialState(params, [16, inF], key(32));
         if (invariant) {
           check(tf.all(tf.equal(a.maskW as tf.Tensor, a2.maskW as tf.Tensor)).dataSync()[0] === 1, 'same key, same masks');
-          check(tf.any(tf.notEqual(a.maskW as tf.Tensor, bb.maskW as tf.Tensor)).dataSync()[0] === 1, 'a new initial state redraws the masks');
+          check(
+            tf.any(tf.notEqual(a.maskW as tf.Tensor, bb.maskW as tf.Tensor)).dataSync()[0] === 1,
+            'a new initial state redraws the masks',
+          );
         } else {
           check(a.maskW === undefined, 'no masks kept when not invariant');
         }
@@ -405,7 +521,12 @@ register('conv_batchnorm2d', (c) => {
     // Descriptive: scale_fused_weight's b goes to the raw conv weight, so the fused weight moves by b·γ/√(var+ε).
     const op = field(c.config, 'op', c.id) as [string, number, number];
     check(op[0] === 'scale_fused_weight', 'op');
-    const config: ConvBatchNorm2dConfig = { inChannels: num(c.config, 'in_channels', c.id), outChannels: num(c.config, 'out_channels', c.id), kernelSize: num(c.config, 'kernel_size', c.id), padding: num(c.config, 'padding', c.id) };
+    const config: ConvBatchNorm2dConfig = {
+      inChannels: num(c.config, 'in_channels', c.id),
+      outChannels: num(c.config, 'out_channels', c.id),
+      kernelSize: num(c.config, 'kernel_size', c.id),
+      padding: num(c.config, 'padding', c.id),
+    };
     const layer = convBatchNorm2d(config);
     const fresh = layer.init(K0);
     const C = config.outChannels;
@@ -422,7 +543,8 @@ register('conv_batchnorm2d', (c) => {
     const gap = tf.max(tf.abs(tf.sub(after, claimed))).dataSync()[0] as number;
     for (const [name, want] of Object.entries(c.properties ?? {})) {
       if (name === 'docstring_claim_fused_w_becomes_w*k+b_holds') check(want === false && gap > 1e-3, `docstring claim: gap ${gap}`);
-      else if (name === 'actual_fused_w_becomes_w*k+b*gamma/sqrt(var+eps)') check(want === true && holdsActual < 1e-5, `actual rule off by ${holdsActual}`);
+      else if (name === 'actual_fused_w_becomes_w*k+b*gamma/sqrt(var+eps)')
+        check(want === true && holdsActual < 1e-5, `actual rule off by ${holdsActual}`);
       else if (name === 'max_abs_gap_vs_docstring_claim') check(typeof want === 'number' && want > 0, name);
       else throw new UnknownCaseError(`${c.id}: property ${name}`);
     }
@@ -431,8 +553,13 @@ register('conv_batchnorm2d', (c) => {
   onlyKeys(c.outputs, ['y_eval', 'fused_weight', 'fused_bias', 'after_ops', 'train_mode'], c.id);
   const config = cbnConfig(c);
   const layer = convBatchNorm2d(config);
-  const params: ConvBatchNorm2dParams = { conv: { weight: ten(c.params, 'conv.weight', c.id) }, bn: { weight: ten(c.params, 'bn.weight', c.id), bias: ten(c.params, 'bn.bias', c.id) } };
-  const state: ConvBatchNorm2dState = { bn: { runningMean: ten(c.params, 'bn.running_mean', c.id), runningVar: ten(c.params, 'bn.running_var', c.id) } };
+  const params: ConvBatchNorm2dParams = {
+    conv: { weight: ten(c.params, 'conv.weight', c.id) },
+    bn: { weight: ten(c.params, 'bn.weight', c.id), bias: ten(c.params, 'bn.bias', c.id) },
+  };
+  const state: ConvBatchNorm2dState = {
+    bn: { runningMean: ten(c.params, 'bn.running_mean', c.id), runningVar: ten(c.params, 'bn.running_var', c.id) },
+  };
   check(layer.init(K0).conv.weight.shape.join() === params.conv.weight.shape.join(), 'init: conv.weight shape');
   const x = ten(c.inputs, 'x', c.id);
   const evalY = (p: ConvBatchNorm2dParams, s: ConvBatchNorm2dState): tf.Tensor => layer.step(p, s, x, evalCtx(K0))[1];
@@ -440,14 +567,34 @@ register('conv_batchnorm2d', (c) => {
   close('fused_weight', fusedWeight(config, params, state), field(c.outputs, 'fused_weight', c.id));
   close('fused_bias', fusedBias(config, params, state), field(c.outputs, 'fused_bias', c.id));
   const plain = fuse(config, params, state);
-  close('fuse: plain conv equals the eval forward', conv2d(plain.config).step(plain.params, {}, x, evalCtx(K0))[1], field(c.outputs, 'y_eval', c.id));
+  close(
+    'fuse: plain conv equals the eval forward',
+    conv2d(plain.config).step(plain.params, {}, x, evalCtx(K0))[1],
+    field(c.outputs, 'y_eval', c.id),
+  );
   const ops = field(c.config, 'ops_applied_in_order', c.id) as [string, number | null, number | null][];
   const after = field(c.outputs, 'after_ops', c.id) as Record<string, Nested>[];
   check(ops.length === after.length, 'one after_ops entry per op');
   let [p, s] = [params, state];
   ops.forEach(([op, k, b], i) => {
     const a = after[i] as Record<string, Nested>;
-    onlyKeys(a, ['op', 'k', 'b', 'y_eval', 'fused_weight', 'fused_bias', 'state_conv.weight', 'state_bn.weight', 'state_bn.bias', 'state_bn.running_mean', 'state_bn.running_var'], `${c.id}.after_ops[${i}]`);
+    onlyKeys(
+      a,
+      [
+        'op',
+        'k',
+        'b',
+        'y_eval',
+        'fused_weight',
+        'fused_bias',
+        'state_conv.weight',
+        'state_bn.weight',
+        'state_bn.bias',
+        'state_bn.running_mean',
+        'state_bn.running_var',
+      ],
+      `${c.id}.after_ops[${i}]`,
+    );
     check(a['op'] === op && a['k'] === k && a['b'] === b, `after_ops[${i}] is ${op}(${k}, ${b})`);
     if (op === 'scale_fused_weight') [p, s] = scaleFusedWeight(p, s, k, b);
     else if (op === 'scale_fused_bias') [p, s] = scaleFusedBias(p, s, k, b);
@@ -472,4 +619,3 @@ register('conv_batchnorm2d', (c) => {
     close('train: running_var', s2.bn.runningVar, field(t, 'bn.running_var_after', c.id));
   }
 });
-

@@ -36,7 +36,8 @@ const KNOWN_NEURON_KEYS = new Set([
 function surrogateOf(c: FixtureCase, spec: Nested | undefined): Surrogate {
   const s = spec as { name?: string; alpha?: number; spiking?: boolean } | null | undefined;
   if (s === null || s === undefined || typeof s !== 'object') throw new UnknownCaseError(`${c.id}: no surrogate in config`);
-  if (s.spiking !== true) throw new UnknownCaseError(`${c.id}: surrogate with spiking=${String(s.spiking)} (only spiking=true is recorded for neurons)`);
+  if (s.spiking !== true)
+    throw new UnknownCaseError(`${c.id}: surrogate with spiking=${String(s.spiking)} (only spiking=true is recorded for neurons)`);
   if (typeof s.alpha !== 'number') throw new UnknownCaseError(`${c.id}: surrogate without a numeric alpha`);
   if (s.name === 'Sigmoid') return sigmoid(s.alpha);
   if (s.name === 'ATan') return atan(s.alpha);
@@ -52,7 +53,8 @@ function neuronOf(c: FixtureCase, family: 'IFNode' | 'LIFNode'): NeuronLayer<Rec
   if (Object.keys(c.params).length > 0) throw new UnknownCaseError(`${c.id}: unexpected params ${Object.keys(c.params).join(', ')}`);
   const vThreshold = cfg['v_threshold'] as number;
   const vReset = cfg['v_reset'] as number | null;
-  if (typeof vThreshold !== 'number' || !(vReset === null || typeof vReset === 'number')) throw new UnknownCaseError(`${c.id}: v_threshold / v_reset`);
+  if (typeof vThreshold !== 'number' || !(vReset === null || typeof vReset === 'number'))
+    throw new UnknownCaseError(`${c.id}: v_threshold / v_reset`);
   if (cfg['initial_v'] !== (vReset ?? 0)) throw new UnknownCaseError(`${c.id}: initial_v ${String(cfg['initial_v'])} is not v_reset ?? 0`);
   const detachReset = cfg['detach_reset'];
   if (typeof detachReset !== 'boolean') throw new UnknownCaseError(`${c.id}: detach_reset`);
@@ -94,7 +96,8 @@ function checkNeuronCase(c: FixtureCase, family: 'IFNode' | 'LIFNode'): void {
 
 function checkSurrogateCase(c: FixtureCase): void {
   const cfg = c.config as Cfg;
-  for (const k of Object.keys(cfg)) if (k !== 'surrogate' && k !== 'loss_for_grads') throw new UnknownCaseError(`${c.id}: unknown config key '${k}'`);
+  for (const k of Object.keys(cfg))
+    if (k !== 'surrogate' && k !== 'loss_for_grads') throw new UnknownCaseError(`${c.id}: unknown config key '${k}'`);
   if (cfg['loss_for_grads'] !== 'sum(spike * g)') throw new UnknownCaseError(`${c.id}: loss '${String(cfg['loss_for_grads'])}'`);
   const s = surrogateOf(c, cfg['surrogate']);
   const x = toTensor(c.inputs['x'] as Nested, 'x');

@@ -30,11 +30,13 @@ export function optNum(rec: Record<string, Nested> | undefined, name: string, df
 }
 
 /** A tensor field. */
-export const ten = (rec: Record<string, Nested> | undefined, name: string, where: string): tf.Tensor => toTensor(field(rec, name, where), `${where}.${name}`);
+export const ten = (rec: Record<string, Nested> | undefined, name: string, where: string): tf.Tensor =>
+  toTensor(field(rec, name, where), `${where}.${name}`);
 
 /** A record field. */
 export function rec(v: Nested | undefined, where: string): Record<string, Nested> {
-  if (v === null || v === undefined || typeof v !== 'object' || Array.isArray(v)) throw new UnknownCaseError(`${where}: not a record (${JSON.stringify(v)?.slice(0, 60)})`);
+  if (v === null || v === undefined || typeof v !== 'object' || Array.isArray(v))
+    throw new UnknownCaseError(`${where}: not a record (${JSON.stringify(v)?.slice(0, 60)})`);
   return v as Record<string, Nested>;
 }
 
@@ -49,7 +51,8 @@ export function check(cond: boolean, what: string): void {
 }
 
 /** Compares a tensor with a fixture value. */
-export const close = (name: string, got: tf.Tensor | number, want: Nested, tol: 'value' | 'grad' | 'exact' = 'value'): void => expectClose(name, got, want, tol);
+export const close = (name: string, got: tf.Tensor | number, want: Nested, tol: 'value' | 'grad' | 'exact' = 'value'): void =>
+  expectClose(name, got, want, tol);
 
 /** `sum(f(...) * g)`. */
 export const dot = (y: tf.Tensor, g: tf.Tensor): tf.Scalar => tf.sum(tf.mul(y, g));

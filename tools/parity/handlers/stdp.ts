@@ -32,13 +32,25 @@ register('stdp_learner', (c) => {
       const traces = stdpInitialTraces(sPre.shape, sPost.shape);
       let err: unknown = null;
       try {
-        legacyStdpStep({ tauPre: 2, tauPost: 2, lr: 0.1, fPre: (x) => tf.onesLike(x), fPost: (x) => tf.onesLike(x) }, traces, w, sPre, sPost);
+        legacyStdpStep(
+          { tauPre: 2, tauPost: 2, lr: 0.1, fPre: (x) => tf.onesLike(x), fPost: (x) => tf.onesLike(x) },
+          traces,
+          w,
+          sPre,
+          sPost,
+        );
       } catch (e) {
         err = e;
       }
-      check(err instanceof SpikefnArgumentError && err.argument === 'sPre' && /batch/.test(err.message), `${name}: legacyStdpStep rejects batched spikes naming sPre (got ${String(err)})`);
+      check(
+        err instanceof SpikefnArgumentError && err.argument === 'sPre' && /batch/.test(err.message),
+        `${name}: legacyStdpStep rejects batched spikes naming sPre (got ${String(err)})`,
+      );
       const [t2, w2] = stdpLinearStep({ tauPre: 2, tauPost: 2, lr: 0.1 }, traces, w, sPre, sPost);
-      check(w2.shape.join() === w.shape.join() && t2.pre.shape.join() === sPre.shape.join(), `${name}: stdpLinearStep accepts batched spikes`);
+      check(
+        w2.shape.join() === w.shape.join() && t2.pre.shape.join() === sPre.shape.join(),
+        `${name}: stdpLinearStep accepts batched spikes`,
+      );
     }
     for (const name of Object.keys(props)) if (!(name in pres)) throw new UnknownCaseError(`${c.id}: property ${name}`);
     return;
@@ -47,7 +59,13 @@ register('stdp_learner', (c) => {
   if (!String(field(c.config, 'module', c.id)).startsWith('nn.Linear')) throw new UnknownCaseError(`${c.id}: module`);
   const fns = functionPairs[field(c.config, 'functions', c.id) as string];
   if (fns === undefined) throw new UnknownCaseError(`${c.id}: functions ${JSON.stringify(c.config['functions'])}`);
-  const config = { tauPre: num(c.config, 'tau_pre', c.id), tauPost: num(c.config, 'tau_post', c.id), lr: num(c.config, 'learning_rate', c.id), fPre: fns[0], fPost: fns[1] };
+  const config = {
+    tauPre: num(c.config, 'tau_pre', c.id),
+    tauPost: num(c.config, 'tau_post', c.id),
+    lr: num(c.config, 'learning_rate', c.id),
+    fPre: fns[0],
+    fPost: fns[1],
+  };
   const sPre = tf.unstack(ten(c.inputs, 's_pre_seq', c.id));
   const sPost = tf.unstack(ten(c.inputs, 's_post_seq', c.id));
   let w = ten(c.params, 'weight_init', c.id);

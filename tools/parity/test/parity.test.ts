@@ -35,7 +35,13 @@ describe('a fixtures folder the runner does not understand', () => {
     }
   });
   it('fails (never skips) every case of a fixture it has no handler for', () => {
-    const dir = folder({ 'mystery.json': JSON.stringify({ fixture: 'mystery_layer', layer: 'Mystery', cases: [{ id: 'a', config: {}, params: {}, inputs: {}, outputs: {} }] }) });
+    const dir = folder({
+      'mystery.json': JSON.stringify({
+        fixture: 'mystery_layer',
+        layer: 'Mystery',
+        cases: [{ id: 'a', config: {}, params: {}, inputs: {}, outputs: {} }],
+      }),
+    });
     try {
       const [file] = loadFixtures(dir);
       const r = runFile(file!);

@@ -15,9 +15,12 @@
  *   takes views afterwards (and takes them again after calling another kernel).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendValues, DataType, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
+import type { BackendValues, DataType, KernelFunc, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
 
 export type DataId = TensorInfo['dataId'];
+
+/** The `backend` a registered kernel receives, as tfjs types it (`{}`). */
+export type KernelBackendArg = Parameters<KernelFunc>[0]['backend'];
 
 export interface CpuBackendLike {
   readonly data: { get(dataId: DataId): { values?: BackendValues | undefined } };
@@ -30,7 +33,7 @@ export interface WasmBackendLike {
   disposeData(dataId: DataId, force?: boolean): boolean;
 }
 
-export function asCpu(backend: {}): CpuBackendLike {
+export function asCpu(backend: KernelBackendArg): CpuBackendLike {
   const b = backend as Partial<CpuBackendLike>;
   if (typeof b.makeTensorInfo !== 'function' || b.data === undefined) {
     throw new Error('spikefn kernels: expected the tfjs cpu backend');
@@ -38,7 +41,7 @@ export function asCpu(backend: {}): CpuBackendLike {
   return b as CpuBackendLike;
 }
 
-export function asWasm(backend: {}): WasmBackendLike {
+export function asWasm(backend: KernelBackendArg): WasmBackendLike {
   const b = backend as Partial<WasmBackendLike>;
   if (typeof b.makeOutput !== 'function' || typeof b.typedArrayFromHeap !== 'function') {
     throw new Error('spikefn kernels: expected the tfjs wasm backend');
@@ -63,11 +66,7 @@ export function wasmFloat32(backend: WasmBackendLike, t: TensorInfo): Float32Arr
 }
 
 /** A wasm heap tensor initialised from `values` (allocates, so take views afterwards). */
-export function wasmTensorFrom(
-  backend: WasmBackendLike,
-  shape: number[],
-  values: ArrayLike<number>,
-): TensorInfo {
+export function wasmTensorFrom(backend: WasmBackendLike, shape: number[], values: ArrayLike<number>): TensorInfo {
   const info = backend.makeOutput(shape, 'float32');
   (backend.typedArrayFromHeap(info) as Float32Array).set(values);
   return info;
@@ -77,7 +76,7 @@ export function wasmTensorFrom(
 export function callKernel(
   kernelName: string,
   backendName: string,
-  backend: {},
+  backend: KernelBackendArg,
   inputs: Record<string, TensorInfo>,
   attrs: tf.NamedAttrMap,
 ): TensorInfo {

@@ -32,7 +32,7 @@
  * padding, dimRoundingMode, and `dilations` when the caller passes them.
  */
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { asCpu, asWasm, callKernel, cpuFloat32, wasmFloat32 } from './backend-access.js';
+import { asCpu, asWasm, callKernel, cpuFloat32, type KernelBackendArg, wasmFloat32 } from './backend-access.js';
 import { blockOutputRows, convGeometry, dyRows, im2colT, toPlanes } from './conv-geometry.js';
 import type { ConvGeometry } from './conv-geometry.js';
 import { gemmAcc } from './matmul.js';
@@ -40,7 +40,10 @@ import { kernelTuning } from './tuning.js';
 
 const EMPTY = new Float32Array(0);
 
-function geometryFor(inputs: { x?: TensorInfo | undefined; dy?: TensorInfo | undefined }, attrs: NamedAttrMap | undefined): {
+function geometryFor(
+  inputs: { x?: TensorInfo | undefined; dy?: TensorInfo | undefined },
+  attrs: NamedAttrMap | undefined,
+): {
   x: TensorInfo;
   dy: TensorInfo;
   g: ConvGeometry;
@@ -95,7 +98,13 @@ export const conv2DBackpropFilterCpu: KernelFunc = ({ inputs, backend, attrs }) 
  * rows or columns beyond the last window, e.g. 'valid' with stride 2 on an even
  * size, would need negative padding); the caller then uses im2col.
  */
-function filterGradViaConvWasm(backend: {}, x: TensorInfo, dy: TensorInfo, g: ConvGeometry, filterShape: number[]): TensorInfo | undefined {
+function filterGradViaConvWasm(
+  backend: KernelBackendArg,
+  x: TensorInfo,
+  dy: TensorInfo,
+  g: ConvGeometry,
+  filterShape: number[],
+): TensorInfo | undefined {
   const { fH, fW, dilH, dilW, strideH, strideW, padTop, padLeft, outH, outW, inH, inW } = g;
   const padBottom = (fH - 1) * dilH + (outH - 1) * strideH + 1 - inH - padTop;
   const padRight = (fW - 1) * dilW + (outW - 1) * strideW + 1 - inW - padLeft;
@@ -107,12 +116,23 @@ function filterGradViaConvWasm(backend: {}, x: TensorInfo, dy: TensorInfo, g: Co
     temps.push(xt);
     const dyt = callKernel('Transpose', 'wasm', backend, { x: dy }, { perm: g.channelsLast ? [1, 2, 0, 3] : [2, 3, 0, 1] });
     temps.push(dyt);
-    const o = callKernel('Conv2D', 'wasm', backend, { x: xt, filter: dyt }, {
-      strides: [dilH, dilW],
-      pad: [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]],
-      dataFormat: 'NHWC',
-      dilations: [strideH, strideW],
-    });
+    const o = callKernel(
+      'Conv2D',
+      'wasm',
+      backend,
+      { x: xt, filter: dyt },
+      {
+        strides: [dilH, dilW],
+        pad: [
+          [0, 0],
+          [padTop, padBottom],
+          [padLeft, padRight],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+        dilations: [strideH, strideW],
+      },
+    );
     temps.push(o);
     if (o.shape.length !== 4 || o.shape[1] !== fH || o.shape[2] !== fW) {
       throw new Error(`Conv2DBackpropFilter: filter-gradient conv gave ${String(o.shape)}, expected [${g.inC}, ${fH}, ${fW}, ${g.outC}]`);

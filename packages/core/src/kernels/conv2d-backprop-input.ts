@@ -28,7 +28,7 @@
  * padding, dimRoundingMode, and `dilations` when the caller passes them.
  */
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { asCpu, asWasm, callKernel, cpuFloat32, wasmFloat32 } from './backend-access.js';
+import { asCpu, asWasm, callKernel, cpuFloat32, type KernelBackendArg, wasmFloat32 } from './backend-access.js';
 import { blockOutputRows, col2imRowsAdd, convGeometry, dyRows } from './conv-geometry.js';
 import type { ConvGeometry } from './conv-geometry.js';
 import { gemmAcc } from './matmul.js';
@@ -36,7 +36,10 @@ import { kernelTuning } from './tuning.js';
 
 const EMPTY = new Float32Array(0);
 
-function geometryFor(inputs: { dy?: TensorInfo | undefined; filter?: TensorInfo | undefined }, attrs: NamedAttrMap | undefined): {
+function geometryFor(
+  inputs: { dy?: TensorInfo | undefined; filter?: TensorInfo | undefined },
+  attrs: NamedAttrMap | undefined,
+): {
   dy: TensorInfo;
   filter: TensorInfo;
   g: ConvGeometry;
@@ -100,7 +103,13 @@ function flippedPads(g: ConvGeometry): [number, number, number, number] | undefi
   return [top, bottom, left, right];
 }
 
-function flippedConvWasm(backend: {}, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry, pads: [number, number, number, number]): TensorInfo {
+function flippedConvWasm(
+  backend: KernelBackendArg,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  g: ConvGeometry,
+  pads: [number, number, number, number],
+): TensorInfo {
   const w = asWasm(backend);
   const { fH, fW, inC, outC } = g;
   const flipped = w.makeOutput([fH, fW, outC, inC], 'float32');
@@ -117,12 +126,23 @@ function flippedConvWasm(backend: {}, dy: TensorInfo, filter: TensorInfo, g: Con
       }
     }
     const [top, bottom, left, right] = pads;
-    const out = callKernel('Conv2D', 'wasm', backend, { x: dy, filter: flipped }, {
-      strides: [1, 1],
-      pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
-      dataFormat: 'NHWC',
-      dilations: [g.dilH, g.dilW],
-    });
+    const out = callKernel(
+      'Conv2D',
+      'wasm',
+      backend,
+      { x: dy, filter: flipped },
+      {
+        strides: [1, 1],
+        pad: [
+          [0, 0],
+          [top, bottom],
+          [left, right],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+        dilations: [g.dilH, g.dilW],
+      },
+    );
     if (out.shape.some((d, i) => d !== g.inShape[i])) {
       w.disposeData(out.dataId);
       throw new Error(`Conv2DBackpropInput: flipped conv gave ${String(out.shape)}, expected ${String(g.inShape)}`);
@@ -137,7 +157,15 @@ export const conv2DBackpropInputWasm: KernelFunc = ({ inputs, backend, attrs }) 
   const w = asWasm(backend);
   const { dy, filter, g } = geometryFor(inputs, attrs);
   const pads = flippedPads(g);
-  if (g.M > 0 && g.strideH === 1 && g.strideW === 1 && g.channelsLast && g.inC >= kernelTuning.flippedConvMinChannels && pads !== undefined && dy.dtype === 'float32') {
+  if (
+    g.M > 0 &&
+    g.strideH === 1 &&
+    g.strideW === 1 &&
+    g.channelsLast &&
+    g.inC >= kernelTuning.flippedConvMinChannels &&
+    pads !== undefined &&
+    dy.dtype === 'float32'
+  ) {
     return flippedConvWasm(backend, dy, filter, g, pads);
   }
   const { K, outC, outW } = g;

@@ -37,19 +37,51 @@ export function gemmAcc(
       const c0 = cOff + p * ldc + q;
       const c1 = c0 + ldc;
       const c2 = c1 + ldc;
-      let s00 = C[c0]!, s01 = C[c0 + 1]!, s02 = C[c0 + 2]!, s03 = C[c0 + 3]!;
-      let s10 = C[c1]!, s11 = C[c1 + 1]!, s12 = C[c1 + 2]!, s13 = C[c1 + 3]!;
-      let s20 = C[c2]!, s21 = C[c2 + 1]!, s22 = C[c2 + 2]!, s23 = C[c2 + 3]!;
+      let s00 = C[c0]!,
+        s01 = C[c0 + 1]!,
+        s02 = C[c0 + 2]!,
+        s03 = C[c0 + 3]!;
+      let s10 = C[c1]!,
+        s11 = C[c1 + 1]!,
+        s12 = C[c1 + 2]!,
+        s13 = C[c1 + 3]!;
+      let s20 = C[c2]!,
+        s21 = C[c2 + 1]!,
+        s22 = C[c2 + 2]!,
+        s23 = C[c2 + 3]!;
       for (let r = 0, bo = bOff + q; r < R; r++, bo += ldb) {
-        const b0 = B[bo]!, b1 = B[bo + 1]!, b2 = B[bo + 2]!, b3 = B[bo + 3]!;
-        const x0 = A[a0 + r]!, x1 = A[a1 + r]!, x2 = A[a2 + r]!;
-        s00 += x0 * b0; s01 += x0 * b1; s02 += x0 * b2; s03 += x0 * b3;
-        s10 += x1 * b0; s11 += x1 * b1; s12 += x1 * b2; s13 += x1 * b3;
-        s20 += x2 * b0; s21 += x2 * b1; s22 += x2 * b2; s23 += x2 * b3;
+        const b0 = B[bo]!,
+          b1 = B[bo + 1]!,
+          b2 = B[bo + 2]!,
+          b3 = B[bo + 3]!;
+        const x0 = A[a0 + r]!,
+          x1 = A[a1 + r]!,
+          x2 = A[a2 + r]!;
+        s00 += x0 * b0;
+        s01 += x0 * b1;
+        s02 += x0 * b2;
+        s03 += x0 * b3;
+        s10 += x1 * b0;
+        s11 += x1 * b1;
+        s12 += x1 * b2;
+        s13 += x1 * b3;
+        s20 += x2 * b0;
+        s21 += x2 * b1;
+        s22 += x2 * b2;
+        s23 += x2 * b3;
       }
-      C[c0] = s00; C[c0 + 1] = s01; C[c0 + 2] = s02; C[c0 + 3] = s03;
-      C[c1] = s10; C[c1 + 1] = s11; C[c1 + 2] = s12; C[c1 + 3] = s13;
-      C[c2] = s20; C[c2 + 1] = s21; C[c2 + 2] = s22; C[c2 + 3] = s23;
+      C[c0] = s00;
+      C[c0 + 1] = s01;
+      C[c0 + 2] = s02;
+      C[c0 + 3] = s03;
+      C[c1] = s10;
+      C[c1 + 1] = s11;
+      C[c1 + 2] = s12;
+      C[c1 + 3] = s13;
+      C[c2] = s20;
+      C[c2 + 1] = s21;
+      C[c2 + 2] = s22;
+      C[c2 + 3] = s23;
     }
     for (let q = Q4; q < Q; q++) edge(p, q);
     for (let q = Q4; q < Q; q++) edge(p + 1, q);

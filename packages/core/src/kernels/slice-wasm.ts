@@ -36,7 +36,13 @@ function sizeOf(shape: readonly number[]): number {
 }
 
 /** Copies the box begin/size of `src` (shape `shape`, row-major) into `dst`. */
-export function copyBox(src: TypedArray, shape: readonly number[], begin: readonly number[], size: readonly number[], dst: TypedArray): void {
+export function copyBox(
+  src: TypedArray,
+  shape: readonly number[],
+  begin: readonly number[],
+  size: readonly number[],
+  dst: TypedArray,
+): void {
   const rank = shape.length;
   if (rank === 0) {
     dst.set(src.subarray(0, 1));

@@ -33,8 +33,21 @@ const padArb = (format: 'NHWC' | 'NCHW'): fc.Arbitrary<Pad> =>
     fc.constant<Pad>('same'),
     fc.constant<Pad>('valid'),
     fc.integer({ min: 0, max: 2 }),
-    fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)).map(([t, b, l, r]): Pad =>
-      format === 'NHWC' ? [[0, 0], [t, b], [l, r], [0, 0]] : [[0, 0], [0, 0], [t, b], [l, r]],
+    fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)).map(
+      ([t, b, l, r]): Pad =>
+        format === 'NHWC'
+          ? [
+              [0, 0],
+              [t, b],
+              [l, r],
+              [0, 0],
+            ]
+          : [
+              [0, 0],
+              [0, 0],
+              [t, b],
+              [l, r],
+            ],
     ),
   );
 
@@ -117,17 +130,39 @@ function undilateFilter(g: Float32Array, c: Case): Float32Array {
 
 const dilated = (c: Case): boolean => c.dilations[0] !== 1 || c.dilations[1] !== 1;
 
-async function filterGradReference(c: Case, s: NonNullable<ReturnType<typeof shapes>>, x: Float32Array, dy: Float32Array): Promise<{ values: Float32Array; shape: number[] }> {
+async function filterGradReference(
+  c: Case,
+  s: NonNullable<ReturnType<typeof shapes>>,
+  x: Float32Array,
+  dy: Float32Array,
+): Promise<{ values: Float32Array; shape: number[] }> {
   const attrs = baseAttrs(c, s.rounding);
   if (!dilated(c)) {
-    return runKernel('cpu', 'stock', 'Conv2DBackpropFilter', { x: { data: x, shape: s.x }, dy: { data: dy, shape: s.dy } }, { ...attrs, filterShape: s.filter });
+    return runKernel(
+      'cpu',
+      'stock',
+      'Conv2DBackpropFilter',
+      { x: { data: x, shape: s.x }, dy: { data: dy, shape: s.dy } },
+      { ...attrs, filterShape: s.filter },
+    );
   }
   const eShape = dilateFilter(new Float32Array(size(s.filter)), c).shape;
-  const r = await runKernel('cpu', 'stock', 'Conv2DBackpropFilter', { x: { data: x, shape: s.x }, dy: { data: dy, shape: s.dy } }, { ...attrs, filterShape: eShape });
+  const r = await runKernel(
+    'cpu',
+    'stock',
+    'Conv2DBackpropFilter',
+    { x: { data: x, shape: s.x }, dy: { data: dy, shape: s.dy } },
+    { ...attrs, filterShape: eShape },
+  );
   return { values: undilateFilter(r.values, c), shape: s.filter };
 }
 
-async function inputGradReference(c: Case, s: NonNullable<ReturnType<typeof shapes>>, dy: Float32Array, filter: Float32Array): Promise<{ values: Float32Array; shape: number[] }> {
+async function inputGradReference(
+  c: Case,
+  s: NonNullable<ReturnType<typeof shapes>>,
+  dy: Float32Array,
+  filter: Float32Array,
+): Promise<{ values: Float32Array; shape: number[] }> {
   const attrs = { ...baseAttrs(c, s.rounding), inputShape: s.x };
   const f = dilated(c) ? dilateFilter(filter, c) : { data: filter, shape: s.filter };
   return runKernel('cpu', 'stock', 'Conv2DBackpropInput', { dy: { data: dy, shape: s.dy }, filter: f }, attrs);
@@ -154,8 +189,16 @@ describe.each<[Backend, ReadonlyArray<'NHWC' | 'NCHW'>]>([
         const x = randomArray(size(s.x), c.seed);
         const dy = randomArray(size(s.dy), c.seed + 1);
         const want = await filterGradReference(c, s, x, dy);
-        const got = await withTuning({ cpuBlockElements: block, wasmBlockElements: block, wasmFilterConvMinChannels: asConv ? 1 : Infinity }, () =>
-          runKernel(backend, 'spikefn', 'Conv2DBackpropFilter', { x: { data: x, shape: s.x }, dy: { data: dy, shape: s.dy } }, withDilations(c, { ...baseAttrs(c, s.rounding), filterShape: s.filter })),
+        const got = await withTuning(
+          { cpuBlockElements: block, wasmBlockElements: block, wasmFilterConvMinChannels: asConv ? 1 : Infinity },
+          () =>
+            runKernel(
+              backend,
+              'spikefn',
+              'Conv2DBackpropFilter',
+              { x: { data: x, shape: s.x }, dy: { data: dy, shape: s.dy } },
+              withDilations(c, { ...baseAttrs(c, s.rounding), filterShape: s.filter }),
+            ),
         );
         expectClose(got, want, `Conv2DBackpropFilter ${backend} ${JSON.stringify(c)} block ${block} asConv ${asConv}`);
       }),
@@ -173,7 +216,13 @@ describe.each<[Backend, ReadonlyArray<'NHWC' | 'NCHW'>]>([
         const filter = randomArray(size(s.filter), c.seed + 1);
         const want = await inputGradReference(c, s, dy, filter);
         const got = await withTuning({ cpuBlockElements: block, wasmBlockElements: block, flippedConvMinChannels: flipMin }, () =>
-          runKernel(backend, 'spikefn', 'Conv2DBackpropInput', { dy: { data: dy, shape: s.dy }, filter: { data: filter, shape: s.filter } }, withDilations(c, { ...baseAttrs(c, s.rounding), inputShape: s.x })),
+          runKernel(
+            backend,
+            'spikefn',
+            'Conv2DBackpropInput',
+            { dy: { data: dy, shape: s.dy }, filter: { data: filter, shape: s.filter } },
+            withDilations(c, { ...baseAttrs(c, s.rounding), inputShape: s.x }),
+          ),
         );
         expectClose(got, want, `Conv2DBackpropInput ${backend} ${JSON.stringify(c)} block ${block} flipMin ${flipMin}`);
       }),
@@ -189,7 +238,10 @@ describe.each<[Backend, ReadonlyArray<'NHWC' | 'NCHW'>]>([
     const grads = async (b: Backend, mode: 'stock' | 'spikefn'): Promise<Float32Array[]> => {
       await use(b, mode);
       return tf.tidy(() => {
-        const f = (x: tf.Tensor, w: tf.Tensor): tf.Scalar => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')));
+        const f = (x: tf.Tensor, w: tf.Tensor): tf.Scalar =>
+          tf.sum(
+            tf.mul(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')),
+          );
         const [gx, gw] = tf.grads(f)([tf.tensor4d(xv, xs), tf.tensor4d(wv, fs)]);
         return [Float32Array.from(gx!.dataSync()), Float32Array.from(gw!.dataSync())];
       });

@@ -57,7 +57,11 @@ export function maxAbs(a: ArrayLike<number>): number {
 }
 
 /** |actual − expected| ≤ 1e-4 · max|expected| + 1e-6, elementwise, and equal shapes. */
-export function expectClose(actual: { values: Float32Array; shape: number[] }, expected: { values: Float32Array; shape: number[] }, what: string): void {
+export function expectClose(
+  actual: { values: Float32Array; shape: number[] },
+  expected: { values: Float32Array; shape: number[] },
+  what: string,
+): void {
   expect(actual.shape, `${what}: shape`).toEqual(expected.shape);
   const tol = 1e-4 * maxAbs(expected.values) + 1e-6;
   let worst = 0;

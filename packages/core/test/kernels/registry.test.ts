@@ -2,7 +2,13 @@
 // restoring the stock kernels, and that kernels leave no tensors or buffers behind.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { fastKernelNames, isFastKernelRegistered, registerFastKernels, stockKernel, unregisterFastKernels } from '../../src/kernels/index.js';
+import {
+  fastKernelNames,
+  isFastKernelRegistered,
+  registerFastKernels,
+  stockKernel,
+  unregisterFastKernels,
+} from '../../src/kernels/index.js';
 import { initBackends, randomArray, use, withTuning } from './helpers.js';
 import type { Backend } from './helpers.js';
 
@@ -66,16 +72,58 @@ describe.each<Backend>(['cpu', 'wasm'])('fast kernel registry on %s', (backend) 
     const w = tf.tensor4d(randomArray(3 * 3 * 3 * 5, 4), [3, 3, 3, 5]);
     const pdy = tf.tensor4d(randomArray(2 * 3 * 3 * 3, 5), [2, 3, 3, 3]);
     const seq = tf.tensor3d(randomArray(6 * 4 * 3, 6), [6, 4, 3]);
-    for (const [block, asConv] of [[1 << 20, true], [30, false]] as const) {
-      await withTuning({ cpuBlockElements: block, wasmBlockElements: block, wasmFilterConvMinChannels: asConv ? 1 : Infinity }, async () => {
-        const conv = { pad: 'same', dataFormat: 'NHWC' };
-        run(`filter s2 ${block}`, 1, () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...conv, strides: [2, 2], filterShape: [3, 3, 3, 5] }) as tf.Tensor);
-        run(`input s2 ${block}`, 1, () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...conv, strides: [2, 2], inputShape: [2, 7, 7, 3] }) as tf.Tensor);
-        run(`input s1 ${block}`, 1, () => tf.engine().runKernel('Conv2DBackpropInput', { dy: dySame, filter: w }, { ...conv, strides: [1, 1], inputShape: [2, 7, 7, 3] }) as tf.Tensor);
-        run(`maxPoolGrad ${block}`, 1, () => tf.engine().runKernel('MaxPoolGrad', { dy: pdy, input: x, output: pdy }, { filterSize: [2, 2], strides: [2, 2], pad: 'valid' }) as tf.Tensor);
-        run(`unstack ${block}`, 6, () => tf.unstack(seq));
-        run(`slice ${block}`, 1, () => tf.slice(seq, [1, 1, 0], [3, 2, 2]));
-      });
+    for (const [block, asConv] of [
+      [1 << 20, true],
+      [30, false],
+    ] as const) {
+      await withTuning(
+        { cpuBlockElements: block, wasmBlockElements: block, wasmFilterConvMinChannels: asConv ? 1 : Infinity },
+        async () => {
+          const conv = { pad: 'same', dataFormat: 'NHWC' };
+          run(
+            `filter s2 ${block}`,
+            1,
+            () =>
+              tf
+                .engine()
+                .runKernel('Conv2DBackpropFilter', { x, dy }, { ...conv, strides: [2, 2], filterShape: [3, 3, 3, 5] }) as tf.Tensor,
+          );
+          run(
+            `input s2 ${block}`,
+            1,
+            () =>
+              tf
+                .engine()
+                .runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...conv, strides: [2, 2], inputShape: [2, 7, 7, 3] }) as tf.Tensor,
+          );
+          run(
+            `input s1 ${block}`,
+            1,
+            () =>
+              tf
+                .engine()
+                .runKernel(
+                  'Conv2DBackpropInput',
+                  { dy: dySame, filter: w },
+                  { ...conv, strides: [1, 1], inputShape: [2, 7, 7, 3] },
+                ) as tf.Tensor,
+          );
+          run(
+            `maxPoolGrad ${block}`,
+            1,
+            () =>
+              tf
+                .engine()
+                .runKernel(
+                  'MaxPoolGrad',
+                  { dy: pdy, input: x, output: pdy },
+                  { filterSize: [2, 2], strides: [2, 2], pad: 'valid' },
+                ) as tf.Tensor,
+          );
+          run(`unstack ${block}`, 6, () => tf.unstack(seq));
+          run(`slice ${block}`, 1, () => tf.slice(seq, [1, 1, 0], [3, 2, 2]));
+        },
+      );
     }
     tf.dispose([x, dy, dySame, w, pdy, seq]);
   });

@@ -18,9 +18,17 @@ const shapeArb = fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLen
 const dtypeArb = fc.constantFrom<DType>('float32', 'int32', 'bool');
 
 /** Runs `f` on a fresh tensor of `data` on each backend; returns [wasm spikefn, cpu stock] results. */
-async function both(data: Float32Array | Int32Array | Uint8Array, shape: number[], dtype: DType, f: (t: tf.Tensor) => tf.Tensor[]): Promise<Array<Array<{ shape: number[]; values: number[]; dtype: string }>>> {
+async function both(
+  data: Float32Array | Int32Array | Uint8Array,
+  shape: number[],
+  dtype: DType,
+  f: (t: tf.Tensor) => tf.Tensor[],
+): Promise<Array<Array<{ shape: number[]; values: number[]; dtype: string }>>> {
   const out: Array<Array<{ shape: number[]; values: number[]; dtype: string }>> = [];
-  for (const [backend, mode] of [['wasm', 'spikefn'], ['cpu', 'stock']] as const) {
+  for (const [backend, mode] of [
+    ['wasm', 'spikefn'],
+    ['cpu', 'stock'],
+  ] as const) {
     await use(backend, mode);
     out.push(
       tf.tidy(() =>
@@ -40,7 +48,11 @@ describe('spikefn Slice / Unpack on wasm', () => {
         shapeArb.chain((shape) =>
           fc.tuple(
             fc.constant(shape),
-            fc.tuple(...shape.map((d) => fc.integer({ min: 0, max: d - 1 }).chain((b) => fc.tuple(fc.constant(b), fc.integer({ min: 0, max: d - b }))))),
+            fc.tuple(
+              ...shape.map((d) =>
+                fc.integer({ min: 0, max: d - 1 }).chain((b) => fc.tuple(fc.constant(b), fc.integer({ min: 0, max: d - b }))),
+              ),
+            ),
           ),
         ),
         dtypeArb,
@@ -80,10 +92,19 @@ describe('spikefn Slice / Unpack on wasm', () => {
   it('defers string tensors to the stock kernels', async () => {
     await use('wasm', 'spikefn');
     const [sliced, rows] = tf.tidy(() => {
-      const t = tf.tensor2d([['a', 'b', 'c'], ['d', 'e', 'f']]);
+      const t = tf.tensor2d([
+        ['a', 'b', 'c'],
+        ['d', 'e', 'f'],
+      ]);
       return [tf.slice(t, [0, 1], [2, 2]).arraySync(), tf.unstack(t).map((p) => p.arraySync())];
     });
-    expect(sliced).toEqual([['b', 'c'], ['e', 'f']]);
-    expect(rows).toEqual([['a', 'b', 'c'], ['d', 'e', 'f']]);
+    expect(sliced).toEqual([
+      ['b', 'c'],
+      ['e', 'f'],
+    ]);
+    expect(rows).toEqual([
+      ['a', 'b', 'c'],
+      ['d', 'e', 'f'],
+    ]);
   });
 });

@@ -14,19 +14,47 @@
  * @category optimisers
  */
 import * as tf from '@spikefn/core/tf';
-import { treeLeaves as leaves, treeMap as map, treeUnflatten as unflatten, type Tree, checkFinite as finite, SpikefnArgumentError } from '@spikefn/core';
+import {
+  treeLeaves as leaves,
+  treeMap as map,
+  treeUnflatten as unflatten,
+  type Tree,
+  checkFinite as finite,
+  SpikefnArgumentError,
+} from '@spikefn/core';
 import { readCount, type Optimizer } from './optimizer.js';
 import { lrAt, type LearningRate } from './schedule.js';
 
 /** Options of {@link adam} and {@link adamw}. @category optimisers */
-export type AdamConfig = { readonly lr: LearningRate; readonly beta1?: number; readonly beta2?: number; readonly eps?: number; readonly weightDecay?: number };
+export type AdamConfig = {
+  /** The learning rate: a number or a {@link Schedule} of the 0-based update count. */
+  readonly lr: LearningRate;
+  /** β₁ in [0, 1), the decay of the first-moment average m. Default 0.9. */
+  readonly beta1?: number;
+  /** β₂ in [0, 1), the decay of the second-moment average v. Default 0.999. */
+  readonly beta2?: number;
+  /** ε > 0, added to √v̂. Default 1e-8. */
+  readonly eps?: number;
+  /** λ: coupled L2 decay for Adam (default 0), decoupled decay for AdamW (default 0.01). */
+  readonly weightDecay?: number;
+};
 /** State of {@link adam} and {@link adamw}. @category optimisers */
-export type AdamState = { readonly count: tf.Tensor; readonly mu: Tree; readonly nu: Tree };
+export type AdamState = {
+  /** The number of updates made so far: an int32 scalar. */
+  readonly count: tf.Tensor;
+  /** m, the first-moment averages: the params' structure, zeros at init. */
+  readonly mu: Tree;
+  /** v, the second-moment averages: the params' structure, zeros at init. */
+  readonly nu: Tree;
+};
 
 function make(fn: 'adam' | 'adamw', options: AdamConfig, decoupled: boolean): Optimizer<AdamState> {
   const { lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = decoupled ? 0.01 : 0 } = options;
   if (typeof lr === 'number') finite(fn, 'lr', lr);
-  for (const [name, b] of [['beta1', beta1], ['beta2', beta2]] as const) {
+  for (const [name, b] of [
+    ['beta1', beta1],
+    ['beta2', beta2],
+  ] as const) {
     if (!(b >= 0 && b < 1)) throw new SpikefnArgumentError(fn, name, 'a number in [0, 1)', String(b));
   }
   if (!(eps > 0)) throw new SpikefnArgumentError(fn, 'eps', 'a number > 0', String(eps));
@@ -45,7 +73,12 @@ function make(fn: 'adam' | 'adamw', options: AdamConfig, decoupled: boolean): Op
       const ms = leaves(state.mu);
       const vs = leaves(state.nu);
       if (gs.length !== ps.length || ms.length !== ps.length || vs.length !== ps.length) {
-        throw new SpikefnArgumentError(fn, 'grads/state', `trees with ${ps.length} leaves (the params' structure)`, `${gs.length} grads, ${ms.length} mu, ${vs.length} nu`);
+        throw new SpikefnArgumentError(
+          fn,
+          'grads/state',
+          `trees with ${ps.length} leaves (the params' structure)`,
+          `${gs.length} grads, ${ms.length} mu, ${vs.length} nu`,
+        );
       }
       const out = ps.map((p, i) =>
         tf.tidy(() => {
@@ -58,9 +91,25 @@ function make(fn: 'adam' | 'adamw', options: AdamConfig, decoupled: boolean): Op
           return [tf.sub(p, tf.mul(rate, d)), m, v] as const;
         }),
       );
-      const next = unflatten(params, out.map((o) => o[0]));
+      const next = unflatten(
+        params,
+        out.map((o) => o[0]),
+      );
       const count1 = tf.tidy(() => tf.add(state.count, tf.scalar(1, 'int32')));
-      return [next, { count: count1, mu: unflatten(state.mu, out.map((o) => o[1])), nu: unflatten(state.nu, out.map((o) => o[2])) }];
+      return [
+        next,
+        {
+          count: count1,
+          mu: unflatten(
+            state.mu,
+            out.map((o) => o[1]),
+          ),
+          nu: unflatten(
+            state.nu,
+            out.map((o) => o[2]),
+          ),
+        },
+      ];
     },
   };
 }

@@ -17,7 +17,9 @@ import { treeDisposeExcept as disposeExcept, type Tree } from '@spikefn/core';
 export type Optimizer<S extends Tree = Tree> = {
   /** `'sgd'`, `'adam'`, `'adamw'`. */
   readonly kind: string;
+  /** The initial optimiser state for `params` (moment buffers shaped like them, count 0). */
   init<P extends Tree>(params: P): S;
+  /** One update: `[params', state']` from the gradients (same structure as `params`). Mutates and disposes nothing. */
   update<P extends Tree>(grads: P, state: S, params: P): readonly [P, S];
 };
 

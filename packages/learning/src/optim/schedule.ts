@@ -8,7 +8,12 @@
  *
  * @category optimisers
  */
-import { checkFinite as finite, checkNonNegativeInt as nonNegativeInt, checkPositiveInt as positiveInt, SpikefnArgumentError } from '@spikefn/core';
+import {
+  checkFinite as finite,
+  checkNonNegativeInt as nonNegativeInt,
+  checkPositiveInt as positiveInt,
+  SpikefnArgumentError,
+} from '@spikefn/core';
 
 /** A learning-rate schedule: update count → learning rate. @category optimisers */
 export type Schedule = (step: number) => number;

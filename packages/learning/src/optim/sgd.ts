@@ -16,9 +16,23 @@ import { readCount, type Optimizer } from './optimizer.js';
 import { lrAt, type LearningRate } from './schedule.js';
 
 /** Options of {@link sgd}. @category optimisers */
-export type SgdConfig = { readonly lr: LearningRate; readonly momentum?: number; readonly nesterov?: boolean; readonly weightDecay?: number };
+export type SgdConfig = {
+  /** The learning rate: a number or a {@link Schedule} of the 0-based update count. */
+  readonly lr: LearningRate;
+  /** μ in [0, 1), the momentum factor. Default 0 (plain SGD). */
+  readonly momentum?: number;
+  /** Use Nesterov momentum, `d = g + μ·b`. Default false. */
+  readonly nesterov?: boolean;
+  /** wd, the coupled L2 weight decay (`g ← g + wd·p`). Default 0. */
+  readonly weightDecay?: number;
+};
 /** State of {@link sgd}. @category optimisers */
-export type SgdState = { readonly count: tf.Tensor; readonly momentum: Tree };
+export type SgdState = {
+  /** The number of updates made so far: an int32 scalar. */
+  readonly count: tf.Tensor;
+  /** b, the momentum buffers: the params' structure, zeros at init. */
+  readonly momentum: Tree;
+};
 
 /** SGD with (optionally Nesterov) momentum and L2 weight decay. @category optimisers */
 export function sgd(options: SgdConfig): Optimizer<SgdState> {

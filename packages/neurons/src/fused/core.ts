@@ -59,7 +59,19 @@ const fr = Math.fround;
 // exactly V_reset (h − h = 0), or h − V_th rounded once by the float32 store: the composed ops' values. The default
 // LIF (decay input, hard reset to 0) has its own rows with v = h − h·s.
 
-type Row = (x: Float32Array, v: Float32Array, spikes: Float32Array, h: Float32Array, b: number, N: number, k: number, vr: number, vth: number, a: number, c: number) => void;
+type Row = (
+  x: Float32Array,
+  v: Float32Array,
+  spikes: Float32Array,
+  h: Float32Array,
+  b: number,
+  N: number,
+  k: number,
+  vr: number,
+  vth: number,
+  a: number,
+  c: number,
+) => void;
 type RecordRow = (
   x: Float32Array,
   v: Float32Array,

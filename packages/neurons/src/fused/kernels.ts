@@ -192,4 +192,3 @@ export const backwardWasm =
     heap(w, dkOut)[0] = dk;
     return [dxOut, dv0Out, dkOut];
   };
-

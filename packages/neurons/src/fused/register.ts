@@ -57,7 +57,8 @@ const gradConfig: tf.GradConfig = {
     const inputs: tf.NamedTensorMap = { x, v0, k, h };
     // tfjs fills the cotangent of an output outside the backprop graph with zeros. Outside a record, h is private
     // to `sequence` (disposed there), so its cotangent is always that zero filler: skip it.
-    const names = (attrs as { record?: boolean }).record === true ? (['dSpikes', 'dV', 'dH', 'dVSeq'] as const) : (['dSpikes', 'dV'] as const);
+    const names =
+      (attrs as { record?: boolean }).record === true ? (['dSpikes', 'dV', 'dH', 'dVSeq'] as const) : (['dSpikes', 'dV'] as const);
     names.forEach((n, i) => {
       const g = dys[i];
       if (g !== null && g !== undefined) inputs[n] = g;
@@ -79,8 +80,10 @@ export function registerNeuronKernels(): void {
   } as const;
   for (const backendName of FUSED_BACKENDS) {
     const [fwd, bwd] = kernels[backendName];
-    if (tf.getKernel(NEURON_FORWARD, backendName) === undefined) tf.registerKernel({ kernelName: NEURON_FORWARD, backendName, kernelFunc: fwd });
-    if (tf.getKernel(NEURON_BACKWARD, backendName) === undefined) tf.registerKernel({ kernelName: NEURON_BACKWARD, backendName, kernelFunc: bwd });
+    if (tf.getKernel(NEURON_FORWARD, backendName) === undefined)
+      tf.registerKernel({ kernelName: NEURON_FORWARD, backendName, kernelFunc: fwd });
+    if (tf.getKernel(NEURON_BACKWARD, backendName) === undefined)
+      tf.registerKernel({ kernelName: NEURON_BACKWARD, backendName, kernelFunc: bwd });
   }
   if (tf.getGradient(NEURON_FORWARD) === undefined) tf.registerGradient(gradConfig);
 }

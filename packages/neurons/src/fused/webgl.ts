@@ -128,21 +128,39 @@ const lifForwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 
 /** Registers the kernel for the webgl backend (idempotent). */
 export function registerLifWebgl(): void {
-  if (tf.getKernel(LIF_FORWARD_WEBGL, 'webgl') === undefined) tf.registerKernel({ kernelName: LIF_FORWARD_WEBGL, backendName: 'webgl', kernelFunc: lifForwardKernel });
+  if (tf.getKernel(LIF_FORWARD_WEBGL, 'webgl') === undefined)
+    tf.registerKernel({ kernelName: LIF_FORWARD_WEBGL, backendName: 'webgl', kernelFunc: lifForwardKernel });
 }
 
 /**
  * LIF forward over `xs = [T, ...]` from `v0 = [...]` on the WebGL backend, through the registered kernel:
  * `{ spikes [T, ...], v [...] }` (the caller owns both). No gradient (inference).
  */
-export function lifForwardWebgl(xs: tf.Tensor, v0: tf.Tensor, p: LifWebglSettings, C = chunkLength(xs.shape[0] as number)): { spikes: tf.Tensor; v: tf.Tensor } {
+export function lifForwardWebgl(
+  xs: tf.Tensor,
+  v0: tf.Tensor,
+  p: LifWebglSettings,
+  C = chunkLength(xs.shape[0] as number),
+): { spikes: tf.Tensor; v: tf.Tensor } {
   if (tf.getBackend() !== 'webgl') throw new Error(`lifForwardWebgl: needs the webgl backend, not ${tf.getBackend()}`);
   registerLifWebgl();
   const T = xs.shape[0] as number;
   const N = v0.size;
   return tf.tidy(() => {
-    const attrs: Attrs = { k: Math.fround(p.k), vThreshold: Math.fround(p.vThreshold), vReset: Math.fround(p.vReset ?? 0), hard: p.vReset !== null, chunk: C };
-    const [spikes, v] = tf.engine().runKernel(LIF_FORWARD_WEBGL, { x: tf.reshape(xs, [T, N]), v0: tf.reshape(v0, [N]) }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    const attrs: Attrs = {
+      k: Math.fround(p.k),
+      vThreshold: Math.fround(p.vThreshold),
+      vReset: Math.fround(p.vReset ?? 0),
+      hard: p.vReset !== null,
+      chunk: C,
+    };
+    const [spikes, v] = tf
+      .engine()
+      .runKernel(
+        LIF_FORWARD_WEBGL,
+        { x: tf.reshape(xs, [T, N]), v0: tf.reshape(v0, [N]) },
+        attrs as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor[];
     return { spikes: tf.reshape(spikes as tf.Tensor, xs.shape), v: tf.reshape(v as tf.Tensor, v0.shape) };
   });
 }
