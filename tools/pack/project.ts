@@ -73,7 +73,11 @@ async function runQuickstart(dir: string): Promise<Line> {
   const out = r.stdout.trim();
   const m = /^output spikes 8x32x10, firing rate (\d\.\d{3})$/.exec(out);
   const ok = r.code === 0 && m !== null && Number(m[1]) > 0 && Number(m[1]) <= 1;
-  return { ok, what: "README's Node example runs with plain node", detail: ok ? out : `exit ${r.code}: ${out} ${tail({ ...r, stdout: '' }, 8)}` };
+  return {
+    ok,
+    what: "README's Node example runs with plain node",
+    detail: ok ? out : `exit ${r.code}: ${out} ${tail({ ...r, stdout: '' }, 8)}`,
+  };
 }
 
 /**
