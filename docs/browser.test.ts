@@ -8,6 +8,11 @@ const ckptUrl = new URL('../examples/browser/public/checkpoint.spikefn', import.
 const samplesUrl = new URL('../examples/browser/public/samples.json', import.meta.url);
 
 describe('docs/browser.md', () => {
+  it('embeds docs/examples/small-bundle-browser.ts verbatim (the browser tests run it, test:pack measures it)', () => {
+    const page = readFileSync(new URL('./browser.md', import.meta.url), 'utf8');
+    expect(page).toContain(readFileSync(new URL('./examples/small-bundle-browser.ts', import.meta.url), 'utf8'));
+  });
+
   it('embeds docs/examples/browser-classify.ts verbatim', () => {
     const page = readFileSync(new URL('./browser.md', import.meta.url), 'utf8');
     const code = readFileSync(new URL('./examples/browser-classify.ts', import.meta.url), 'utf8');

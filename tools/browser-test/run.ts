@@ -64,16 +64,22 @@ await withBrowser(
       );
     }
     if (only.has('quickstart')) {
-      // The README's browser example: imports the WebGL backend itself, runs a LIF, writes the spike count.
-      const page = await s.context.newPage();
-      try {
-        await page.goto(`${s.testUrl}quickstart.html`);
-        await page.waitForFunction(() => document.body.textContent?.includes('spikes:') === true, undefined, { timeout: 60_000 });
-        const text = (await page.textContent('body'))?.trim() ?? '';
-        // 100 neurons, 16 steps, input 1.5, τ = 2: h = 0.75, 1.125 (spike, reset), … → 8 spikes each.
-        report(text === 'spikes: 800', 'README browser example runs on WebGL and gives the hand-derived spike count', `"${text}"`);
-      } finally {
-        await page.close();
+      // The README's browser example (imports the WebGL backend itself, runs a LIF, writes the spike count), and the
+      // same program with only the WebGL kernels it dispatches (docs/browser.md, "Smaller bundles").
+      for (const [html, what] of [
+        ['quickstart.html', 'README browser example'],
+        ['small-bundle.html', 'small-bundle browser example (six WebGL kernels)'],
+      ] as const) {
+        const page = await s.context.newPage();
+        try {
+          await page.goto(`${s.testUrl}${html}`);
+          await page.waitForFunction(() => document.body.textContent?.includes('spikes:') === true, undefined, { timeout: 60_000 });
+          const text = (await page.textContent('body'))?.trim() ?? '';
+          // 100 neurons, 16 steps, input 1.5, τ = 2: h = 0.75, 1.125 (spike, reset), … → 8 spikes each.
+          report(text === 'spikes: 800', `${what} runs on WebGL and gives the hand-derived spike count`, `"${text}"`);
+        } finally {
+          await page.close();
+        }
       }
     }
     for (const b of backends) {

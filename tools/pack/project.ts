@@ -211,5 +211,28 @@ export async function bundle(dir: string): Promise<{ readonly lines: Line[]; rea
   return { lines, size };
 }
 
+/** The bytes of the same one-LIF page before this packaging (tfjs umbrella, every backend): the budget's reference. */
+export const BUNDLE_BEFORE_BYTES = 856_289;
+
+/**
+ * Bundles docs/examples/small-bundle-browser.ts (the LIF page with only the WebGL kernels it runs) like browser.ts,
+ * and checks it is under half of {@link BUNDLE_BEFORE_BYTES}.
+ */
+export async function smallBundle(dir: string): Promise<{ readonly line: Line; readonly bytes?: number }> {
+  copyFileSync(join(repoRoot, 'docs/examples/small-bundle-browser.ts'), join(dir, 'small-bundle.ts'));
+  const r = await esbuild(dir, 'small-bundle.ts', 'out/small-bundle');
+  if (r.code !== 0) return { line: { ok: false, what: 'esbuild bundles docs/examples/small-bundle-browser.ts', detail: tail(r) } };
+  const bytes = readFileSync(join(dir, 'out/small-bundle.js')).length;
+  const gz = gzipSync(readFileSync(join(dir, 'out/small-bundle.js')), { level: 9 }).length;
+  return {
+    bytes,
+    line: {
+      ok: bytes < BUNDLE_BEFORE_BYTES / 2,
+      what: 'esbuild bundles docs/examples/small-bundle-browser.ts under half of the 856,289 bytes before',
+      detail: `${(bytes / 1024).toFixed(1)} KB, ${(gz / 1024).toFixed(1)} KB gzipped`,
+    },
+  };
+}
+
 /** The repository root: two folders up from this file. */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

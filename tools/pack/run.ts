@@ -13,7 +13,9 @@
  *      checkpoints, @spikefn/testing and @spikefn/node, no leaked tensors, deep imports refused); its lines count here;
  *    - type-checks consumer.ts under (a) bundler, (b) nodenext + exactOptionalPropertyTypes, (c) `tsc --init`'s
  *      tsconfig, all with the packed .d.ts; (d) node10/CommonJS is reported as `INFO` (ESM-only: expected to fail);
- *    - bundles browser.ts with esbuild for the browser and checks what is (not) in it;
+ *    - bundles browser.ts with esbuild for the browser and checks what is (not) in it, and bundles
+ *      docs/examples/small-bundle-browser.ts (only the WebGL kernels it runs), checking it is under half of the
+ *      856,289 bytes the same page took before packaging;
  * 5. removes its temp folders (kept with `--keep`).
  *
  * Tarball and bundle sizes go to `pack-results.json` at the repository root.
@@ -22,7 +24,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { exec, pnpm, tail } from './exec.js';
-import { bundle, createProject, repoRoot as repo, runApp, typecheck, type BundleSize, type Line } from './project.js';
+import { bundle, createProject, repoRoot as repo, runApp, smallBundle, typecheck, type BundleSize, type Line } from './project.js';
 import { checkForbidden, checkManifest, checkRequired, checkSourceMaps, readTarball } from './tarball.js';
 
 const args = process.argv.slice(2);
@@ -59,7 +61,12 @@ const packages: Pkg[] = readdirSync(join(repo, 'packages'))
   .filter((p) => p.private !== true);
 const versions = new Map(packages.map((p) => [p.name, p.version]));
 const temps: string[] = [];
-const results: { tarballs: Record<string, { file: string; bytes: number; files: number }>; browserBundle?: BundleSize; node10?: string } = {
+const results: {
+  tarballs: Record<string, { file: string; bytes: number; files: number }>;
+  browserBundle?: BundleSize;
+  smallBundleBytes?: number;
+  node10?: string;
+} = {
   tarballs: {},
 };
 
@@ -129,6 +136,9 @@ if (tarballs.length === packages.length) {
     const b = await bundle(dir);
     print(b.lines);
     if (b.size !== undefined) results.browserBundle = b.size;
+    const small = await smallBundle(dir);
+    print([small.line]);
+    if (small.bytes !== undefined) results.smallBundleBytes = small.bytes;
   }
 } else {
   report(false, 'consumer project', 'skipped: not every package packed');

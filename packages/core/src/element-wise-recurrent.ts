@@ -10,7 +10,8 @@
  * @category combinators
  */
 import * as tf from './tf.js';
-import { tidyStep, type Layer } from './layer.js';
+import { checkCtx, tidyStep, type Layer } from './layer.js';
+import { checkedStep } from './numerics-guard.js';
 import type { Tree } from './tree.js';
 import { sameShape, SpikefnArgumentError, validShape } from './validate.js';
 
@@ -40,14 +41,18 @@ export function elementWiseRecurrent<P extends Tree, S extends Tree>(
       sameShape(fn, 'layer output shape', out, inputShape, 'the input shape: the recurrence adds y[t-1] to x[t]');
       return out;
     },
-    initialState: (params, inputShape, key) => ({
-      y: tf.zeros([...validShape(fn, 'inputShape', inputShape)]),
-      inner: layer.initialState(params, inputShape, key),
-    }),
+    initialState: (params, inputShape, key) => {
+      validShape(fn, 'inputShape', inputShape);
+      // In a tf.tidy: an inner initialState that throws leaves no zeros behind.
+      return tf.tidy(
+        () => ({ y: tf.zeros([...inputShape]), inner: layer.initialState(params, inputShape, key) }) as unknown as tf.TensorContainer,
+      ) as unknown as ElementWiseRecurrentState<S>;
+    },
     step: (params, state, x, ctx) => {
+      checkCtx(`${fn}.step`, ctx);
       sameShape(fn, 'x', x, state.y, 'the shape of the state from initialState');
       return tidyStep(() => {
-        const [inner, y] = layer.step(params, state.inner, f(state.y, x), ctx);
+        const [inner, y] = checkedStep(undefined, layer, params, state.inner, f(state.y, x), ctx);
         sameShape(fn, 'layer output', y, x, 'the input shape');
         return [{ y, inner }, y];
       });

@@ -11,7 +11,7 @@
  */
 export { setBackend, getBackend, backendNames, BackendUnavailableError, type BackendName, type SetBackendOptions } from './backend.js';
 export { registerFastKernels, unregisterFastKernels, fastKernelNames, isFastKernelRegistered } from './kernels/index.js';
-export { key, isKey, foldIn, split, split2, type Key, type Keys } from './key.js';
+export { key, isKey, checkKey, foldIn, split, split2, type Key, type Keys } from './key.js';
 export { uniform, normal, bernoulli, bernoulliLike, uniformArray } from './random.js';
 export { kaimingUniform, fanInUniform } from './init.js';
 export {
@@ -46,7 +46,18 @@ export {
   validShape as checkShape,
   type Shape,
 } from './validate.js';
-export { stateless, evalCtx, trainCtx, tidyStep, type Ctx, type Layer, type AnyLayer, type ParamsOf, type StateOf } from './layer.js';
+export {
+  stateless,
+  evalCtx,
+  trainCtx,
+  checkCtx,
+  tidyStep,
+  type Ctx,
+  type Layer,
+  type AnyLayer,
+  type ParamsOf,
+  type StateOf,
+} from './layer.js';
 export { scan, scanLayer, runSequence, type ScanBody, type ScanOptions } from './scan.js';
 export { sequential, type SequentialParams, type SequentialState } from './sequential.js';
 export { multiStep } from './multi-step.js';
@@ -54,3 +65,17 @@ export { seqToANN } from './seq-to-ann.js';
 export { elementWiseRecurrent, type ElementWise, type ElementWiseRecurrentState } from './element-wise-recurrent.js';
 export { linearRecurrent, type LinearRecurrentParams, type LinearRecurrentState } from './linear-recurrent.js';
 export { tap, type Logger } from './tap.js';
+export { monitor, type Monitored, type Probe, type Recorded, type LayerRecords, type SequentialRecords } from './monitor.js';
+export {
+  checkNumerics,
+  setNumericsCheck,
+  numericsCheckEnabled,
+  firstNonFinite,
+  NumericsError,
+  type NumericsPass,
+  type NumericsLocation,
+  type NumericsErrorDetails,
+  type NonFinite,
+} from './numerics.js';
+export { numericsGuard } from './numerics-layer.js';
+export { setWarningHandler, warn, type SpikefnWarning, type WarningHandler } from './warnings.js';

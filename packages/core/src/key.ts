@@ -56,10 +56,25 @@ export function isKey(k: unknown): k is Key {
   return Array.isArray(k) && k.length === 2 && k.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff);
 }
 
-const checkKey = (fn: string, k: unknown): Key => {
-  if (!isKey(k)) throw new SpikefnArgumentError(fn, 'key', 'a key made by key(seed)', JSON.stringify(k) ?? String(k));
-  return k;
+const showKey = (k: unknown): string => {
+  if (typeof k === 'function') return 'a function';
+  try {
+    return JSON.stringify(k) ?? String(k);
+  } catch {
+    return String(k);
+  }
 };
+
+/**
+ * Throws a {@link SpikefnArgumentError} naming `fn` and `name` unless `k` is a key (two uint32 words, see {@link isKey}):
+ * `uniform([0.5, 0.7], …)` is refused instead of read as the key `[0, 0]`.
+ *
+ * @category randomness
+ */
+export function checkKey(fn: string, k: unknown, name = 'key'): Key {
+  if (!isKey(k)) throw new SpikefnArgumentError(fn, name, 'a key made by key(seed)', showKey(k));
+  return k;
+}
 
 /** A new key from `k` and the integer `data`: `H(k, data)`. Different data give independent keys. @category randomness */
 export function foldIn(k: Key, data: number): Key {

@@ -19,9 +19,9 @@
  * @category layers
  */
 import * as tf from './tf.js';
-import type { Key } from './key.js';
+import { checkKey, isKey, type Key } from './key.js';
 import type { Empty, Tree } from './tree.js';
-import type { Shape } from './validate.js';
+import { SpikefnArgumentError, type Shape } from './validate.js';
 
 /** What a step may depend on besides params, state and input: train/eval mode and a per-step key. @category layers */
 export type Ctx = {
@@ -68,14 +68,43 @@ export function stateless<P extends Tree>(def: {
     init: def.init,
     outputShape: def.outputShape,
     initialState: () => ({}) as Empty,
-    step: (params, state, x, ctx) => tidyStep(() => [state, def.apply(params, x, ctx)]),
+    step: (params, state, x, ctx) => {
+      checkCtx(`${def.kind}.step`, ctx);
+      return tidyStep(() => [state, def.apply(params, x, ctx)]);
+    },
   };
 }
 
+const showValue = (v: unknown): string => {
+  if (typeof v === 'string') return `'${v}'`;
+  if (typeof v !== 'object' || v === null) return String(v);
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+};
+
+/**
+ * Throws a {@link SpikefnArgumentError} naming `fn` unless `ctx` is a {@link Ctx}: a record whose `training` is a
+ * boolean (`'no'` or `0` is refused, not read as train or eval mode) and whose `key` is a {@link Key}. Containers,
+ * {@link runSequence} and the layers that read the context call it where a context enters.
+ *
+ * @category layers
+ */
+export function checkCtx(fn: string, ctx: unknown, name = 'ctx'): Ctx {
+  if (ctx === null || typeof ctx !== 'object')
+    throw new SpikefnArgumentError(fn, name, 'a context { training: boolean, key } (evalCtx(key) or trainCtx(key))', showValue(ctx));
+  const c = ctx as { training?: unknown; key?: unknown };
+  if (typeof c.training !== 'boolean') throw new SpikefnArgumentError(fn, `${name}.training`, 'a boolean', showValue(c.training));
+  if (!isKey(c.key)) throw new SpikefnArgumentError(fn, `${name}.key`, 'a key made by key(seed)', showValue(c.key));
+  return ctx as Ctx;
+}
+
 /** An eval-mode context (`training: false`) with the given key. @category layers */
-export const evalCtx = (key: Key): Ctx => ({ training: false, key });
+export const evalCtx = (key: Key): Ctx => ({ training: false, key: checkKey('evalCtx', key) });
 /** A train-mode context (`training: true`) with the given key. @category layers */
-export const trainCtx = (key: Key): Ctx => ({ training: true, key });
+export const trainCtx = (key: Key): Ctx => ({ training: true, key: checkKey('trainCtx', key) });
 
 /**
  * Runs a step body in one `tf.tidy`: intermediates are freed, the returned state and output are kept.

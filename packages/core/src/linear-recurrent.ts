@@ -11,7 +11,8 @@
 import * as tf from './tf.js';
 import { fanInUniform, kaimingUniform } from './init.js';
 import { split, type Key } from './key.js';
-import { tidyStep, type Layer } from './layer.js';
+import { checkCtx, tidyStep, type Layer } from './layer.js';
+import { checkedStep } from './numerics-guard.js';
 import type { Tree } from './tree.js';
 import { dim, minRank, positiveInt, sameShape } from './validate.js';
 
@@ -51,9 +52,12 @@ export function linearRecurrent<P extends Tree, S extends Tree>(
     kind: fn,
     init: (key) => {
       const [kw, kb, ki] = split(key, 3) as [Key, Key, Key];
-      const weight = kaimingUniform(kw, [inFeatures, fanIn], fanIn);
-      const rc = bias ? { weight, bias: fanInUniform(kb, [inFeatures], fanIn) } : { weight };
-      return { rc, inner: layer.init(ki) };
+      // In a tf.tidy: an inner init that throws leaves no weights behind.
+      return tf.tidy(() => {
+        const weight = kaimingUniform(kw, [inFeatures, fanIn], fanIn);
+        const rc = bias ? { weight, bias: fanInUniform(kb, [inFeatures], fanIn) } : { weight };
+        return { rc, inner: layer.init(ki) } as unknown as tf.TensorContainer;
+      }) as unknown as LinearRecurrentParams<P>;
     },
     outputShape: (params, inputShape) => {
       minRank(fn, 'inputShape', inputShape, 2, '[N, *, in]');
@@ -63,9 +67,13 @@ export function linearRecurrent<P extends Tree, S extends Tree>(
     initialState: (params, inputShape, key) => {
       minRank(fn, 'inputShape', inputShape, 2, '[N, *, in]');
       dim(fn, 'inputShape', inputShape, -1, inFeatures, 'in_features');
-      return { y: tf.zeros(yShape(inputShape)), inner: layer.initialState(params.inner, inputShape, key) };
+      return tf.tidy(
+        () =>
+          ({ y: tf.zeros(yShape(inputShape)), inner: layer.initialState(params.inner, inputShape, key) }) as unknown as tf.TensorContainer,
+      ) as unknown as LinearRecurrentState<S>;
     },
     step: (params, state, x, ctx) => {
+      checkCtx(`${fn}.step`, ctx);
       dim(fn, 'x', x, -1, inFeatures, 'in_features');
       sameShape(
         fn,
@@ -79,7 +87,7 @@ export function linearRecurrent<P extends Tree, S extends Tree>(
         const flat = tf.reshape(cat, [-1, fanIn]);
         let i = tf.matMul(flat, params.rc.weight, false, true);
         if (params.rc.bias !== undefined) i = tf.add(i, params.rc.bias);
-        const [inner, y] = layer.step(params.inner, state.inner, tf.reshape(i, x.shape), ctx);
+        const [inner, y] = checkedStep(undefined, layer, params.inner, state.inner, tf.reshape(i, x.shape), ctx);
         sameShape(fn, 'layer output', y, state.y, `[.., ${outFeatures}] (out_features)`);
         return [{ y, inner }, y];
       });

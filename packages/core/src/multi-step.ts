@@ -6,7 +6,7 @@
  *
  * @category combinators
  */
-import type { Layer } from './layer.js';
+import { checkCtx, type Layer } from './layer.js';
 import { runSequence } from './scan.js';
 import type { Tree } from './tree.js';
 import { minRank } from './validate.js';
@@ -26,6 +26,7 @@ export function multiStep<P extends Tree, S extends Tree>(layer: Layer<P, S>): L
       return layer.initialState(params, inputShape.slice(1), key);
     },
     step: (params, state, xs, ctx) => {
+      checkCtx(`${fn}.step`, ctx);
       minRank(fn, 'x', xs, 2, '[T, B, ...]');
       return runSequence(layer, params, state, xs, ctx);
     },

@@ -10,13 +10,16 @@
  * @category randomness
  */
 import * as tf from './tf.js';
-import { hash3, type Key } from './key.js';
+import { checkKey, hash3, type Key } from './key.js';
 import { finite, probability, SpikefnArgumentError, validShape, type Shape } from './validate.js';
 
 const size = (fn: string, shape: Shape): number => validShape(fn, 'shape', shape).reduce((a, b) => a * b, 1);
 
 /** Fills `out` with uniform [0, 1) draws from `k` (host only: for kernels and tests). @category randomness */
 export function uniformArray(k: Key, n: number, stream = 0): Float32Array {
+  checkKey('uniformArray', k);
+  if (!Number.isSafeInteger(n) || n < 0) throw new SpikefnArgumentError('uniformArray', 'n', 'an integer >= 0', String(n));
+  if (!Number.isSafeInteger(stream)) throw new SpikefnArgumentError('uniformArray', 'stream', 'a safe integer', String(stream));
   const out = new Float32Array(n);
   const [k0, k1] = k;
   const seed = 0x3c6ef372 ^ stream;
@@ -26,6 +29,7 @@ export function uniformArray(k: Key, n: number, stream = 0): Float32Array {
 
 /** Uniform draws in `[lo, hi)`: `lo + (hi - lo)·u`. @category randomness */
 export function uniform(k: Key, shape: Shape, lo = 0, hi = 1): tf.Tensor {
+  checkKey('uniform', k);
   const n = size('uniform', shape);
   finite('uniform', 'lo', lo);
   finite('uniform', 'hi', hi);
@@ -37,6 +41,7 @@ export function uniform(k: Key, shape: Shape, lo = 0, hi = 1): tf.Tensor {
 
 /** Standard normal draws scaled: `mean + std·z`, `z` by Box–Muller. @category randomness */
 export function normal(k: Key, shape: Shape, mean = 0, std = 1): tf.Tensor {
+  checkKey('normal', k);
   const n = size('normal', shape);
   finite('normal', 'mean', mean);
   if (!Number.isFinite(std) || std < 0) throw new SpikefnArgumentError('normal', 'std', 'a finite number >= 0', String(std));
@@ -52,6 +57,7 @@ export function normal(k: Key, shape: Shape, mean = 0, std = 1): tf.Tensor {
 
 /** Bernoulli draws as float32 0/1: `1` with probability `p`. @category randomness */
 export function bernoulli(k: Key, p: number, shape: Shape): tf.Tensor {
+  checkKey('bernoulli', k);
   const n = size('bernoulli', shape);
   probability('bernoulli', 'p', p);
   const u = uniformArray(k, n);
@@ -59,9 +65,20 @@ export function bernoulli(k: Key, p: number, shape: Shape): tf.Tensor {
   return tf.tensor(u, [...shape], 'float32');
 }
 
-/** Bernoulli draws with a per-element probability tensor `p` (same shape as the result), e.g. Poisson rate coding. @category randomness */
+/**
+ * Bernoulli draws with a per-element probability tensor `p` (same shape as the result), e.g. Poisson rate coding:
+ * `1[u < p]`, so `p ≤ 0` never fires and `p ≥ 1` always does. A NaN probability is refused (it would never fire).
+ *
+ * @category randomness
+ */
 export function bernoulliLike(k: Key, p: tf.Tensor): tf.Tensor {
+  checkKey('bernoulliLike', k);
+  if (!(p instanceof tf.Tensor)) throw new SpikefnArgumentError('bernoulliLike', 'p', 'a tensor of probabilities', String(p));
   const probs = p.dataSync();
+  // Values below 0 never fire and above 1 always do (`u < p`, the clip of rate coding); NaN would silently never fire.
+  for (let i = 0; i < probs.length; i++)
+    if (Number.isNaN(probs[i]))
+      throw new SpikefnArgumentError('bernoulliLike', 'p', 'probabilities (numbers, not NaN)', `NaN at flat index ${i}`);
   const u = uniformArray(k, probs.length);
   for (let i = 0; i < u.length; i++) u[i] = (u[i] as number) < (probs[i] as number) ? 1 : 0;
   return tf.tensor(u, p.shape, 'float32');

@@ -6,7 +6,8 @@
  * @category combinators
  */
 import * as tf from './tf.js';
-import { tidyStep, type Layer } from './layer.js';
+import { checkCtx, tidyStep, type Layer } from './layer.js';
+import { checkedCall } from './numerics-guard.js';
 import type { Tree } from './tree.js';
 import { minRank, type Shape } from './validate.js';
 
@@ -28,12 +29,15 @@ export function seqToANN<P extends Tree, S extends Tree>(layer: Layer<P, S>): La
       return layer.initialState(params, merge(inputShape), key);
     },
     step: (params, state, xs, ctx) => {
+      checkCtx(`${fn}.step`, ctx);
       minRank(fn, 'x', xs, 2, '[T, B, ...]');
       const [T, B] = xs.shape as [number, number];
-      return tidyStep(() => {
-        const [s, y] = layer.step(params, state, tf.reshape(xs, merge(xs.shape)), ctx);
-        return [s, tf.reshape(y, [T, B, ...y.shape.slice(1)])];
-      });
+      return tidyStep(() =>
+        checkedCall({ kind: layer.kind }, params, state, xs, true, (p, s0, x) => {
+          const [s, y] = layer.step(p, s0, tf.reshape(x, merge(x.shape)), ctx);
+          return [s, tf.reshape(y, [T, B, ...y.shape.slice(1)])];
+        }),
+      );
     },
   };
 }

@@ -7,9 +7,10 @@
  *
  * @category combinators
  */
-import type * as tf from './tf.js';
+import * as tf from './tf.js';
 import { foldIn } from './key.js';
-import { tidyStep, type AnyLayer, type Layer, type ParamsOf, type StateOf } from './layer.js';
+import { checkCtx, tidyStep, type AnyLayer, type Layer, type ParamsOf, type StateOf } from './layer.js';
+import { checkedStep } from './numerics-guard.js';
 import { SpikefnArgumentError, type Shape } from './validate.js';
 
 /** The params of a `sequential` of layers `L`. @category combinators */
@@ -41,24 +42,33 @@ export function sequential<L extends Record<string, AnyLayer>>(layers: L): Layer
   };
   return {
     kind: 'sequential',
-    init: (key) => Object.fromEntries(entries.map(([name, layer], i) => [name, layer.init(foldIn(key, i))])) as P,
+    // init and initialState run in a tf.tidy: a member that throws frees what the members before it made.
+    init: (key) =>
+      tf.tidy(
+        () => Object.fromEntries(entries.map(([name, layer], i) => [name, layer.init(foldIn(key, i))])) as unknown as tf.TensorContainer,
+      ) as unknown as P,
     outputShape: (params, inputShape) => shapes(params, inputShape)[entries.length] as Shape,
     initialState: (params, inputShape, key) => {
       const ins = shapes(params, inputShape);
-      return Object.fromEntries(
-        entries.map(([name, layer], i) => [name, layer.initialState(params[name], ins[i] as Shape, foldIn(key, i))]),
-      ) as S;
+      return tf.tidy(
+        () =>
+          Object.fromEntries(
+            entries.map(([name, layer], i) => [name, layer.initialState(params[name], ins[i] as Shape, foldIn(key, i))]),
+          ) as unknown as tf.TensorContainer,
+      ) as unknown as S;
     },
-    step: (params, state, x, ctx) =>
-      tidyStep(() => {
+    step: (params, state, x, ctx) => {
+      checkCtx('sequential.step', ctx);
+      return tidyStep(() => {
         const next: Record<string, unknown> = {};
         let y: tf.Tensor = x;
         entries.forEach(([name, layer], i) => {
-          const [s, out] = layer.step(params[name], state[name], y, { training: ctx.training, key: foldIn(ctx.key, i) });
+          const [s, out] = checkedStep(name, layer, params[name], state[name], y, { training: ctx.training, key: foldIn(ctx.key, i) });
           next[name] = s;
           y = out;
         });
         return [next as S, y];
-      }),
+      });
+    },
   };
 }

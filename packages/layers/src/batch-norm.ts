@@ -22,6 +22,7 @@
 import * as tf from '@spikefn/core/tf';
 import type { Ctx, Layer } from '@spikefn/core';
 import {
+  checkCtx,
   tidyStep,
   checkDim as dim,
   checkFinite as finite,
@@ -133,6 +134,7 @@ function batchNorm(fn: string, ranks: readonly number[], meaning: string, config
       return inputShape;
     },
     step: (params, state, x, ctx: Ctx) => {
+      checkCtx(`${fn}.step`, ctx);
       checkInput(fn, 'x', x, ranks, meaning, C);
       if (ctx.training && x.size / C < 2)
         throw new SpikefnArgumentError(

@@ -24,7 +24,7 @@
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
-import { kaimingUniform, tidyStep, type Layer, checkFinite as finite, SpikefnArgumentError } from '@spikefn/core';
+import { checkCtx, kaimingUniform, tidyStep, type Layer, checkFinite as finite, SpikefnArgumentError } from '@spikefn/core';
 import {
   batchNormApply,
   batchNormInitialState,
@@ -190,6 +190,7 @@ export function convBatchNorm2d(config: ConvBatchNorm2dConfig): Layer<ConvBatchN
       return conv2dOutputShape(inputShape, params.conv.weight.shape, r.g);
     },
     step: (params, state, x, ctx) => {
+      checkCtx(`${fn}.step`, ctx);
       checkConvInput(fn, 'x', x, r.inC, r.kernel, r.g);
       const [n, , oh, ow] = conv2dOutputShape(x.shape, params.conv.weight.shape, r.g) as [number, number, number, number];
       if (ctx.training && n * oh * ow < 2)

@@ -22,6 +22,8 @@
  */
 import * as tf from '@spikefn/core/tf';
 import {
+  checkCtx,
+  checkKey,
   fanInUniform,
   kaimingUniform,
   split2,
@@ -173,6 +175,7 @@ export function dropConnectLinear(config: DropConnectLinearConfig): Layer<DropCo
     },
     initialState: (_, inputShape, key) => {
       check('inputShape', inputShape);
+      checkKey(`${fn}.initialState`, key);
       return invariant ? dropConnectMasks(key, p, inputShape[0] as number, outF, inF, bias) : {};
     },
     outputShape: (_, inputShape) => {
@@ -180,6 +183,7 @@ export function dropConnectLinear(config: DropConnectLinearConfig): Layer<DropCo
       return [inputShape[0] as number, outF];
     },
     step: (params, state, x, ctx) => {
+      checkCtx(`${fn}.step`, ctx);
       check('x', x);
       if (!ctx.training) return tidyStep(() => [state, dropConnectInfer(params, x, p, samplesNum, activation, ctx.key)]);
       if (!invariant)

@@ -21,6 +21,8 @@
 import * as tf from '@spikefn/core/tf';
 import type { Key } from '@spikefn/core';
 import {
+  checkCtx,
+  checkKey,
   tidyStep,
   type Layer,
   multiStep,
@@ -42,6 +44,7 @@ export type DropoutState = {
 
 /** A dropout mask of `shape` from `key`: entries `0` (probability p) or `1/(1-p)`. @category layers */
 export function dropoutMask(key: Key, p: number, shape: Shape): tf.Tensor {
+  checkKey('dropoutMask', key);
   dropProbability('dropoutMask', 'p', p);
   return tf.tidy(() => tf.mul(bernoulli(key, 1 - p, shape), 1 / (1 - p)));
 }
@@ -66,16 +69,21 @@ function fixedMaskDropout(v: Variant, p: number): Layer<Empty, DropoutState> {
   return {
     kind: fn,
     init: () => empty,
-    initialState: (_, inputShape, key) => ({ mask: dropoutMask(key, p, v.maskShape('inputShape', inputShape)) }),
+    initialState: (_, inputShape, key) => {
+      checkKey(`${fn}.initialState`, key);
+      return { mask: dropoutMask(key, p, v.maskShape('inputShape', inputShape)) };
+    },
     outputShape: (_, inputShape) => {
       v.maskShape('inputShape', inputShape);
       return inputShape;
     },
     step: (_, state, x, ctx) => {
+      checkCtx(`${fn}.step`, ctx);
       checkMask('x', x.shape, state);
       return tidyStep(() => [state, ctx.training ? tf.mul(x, state.mask) : tf.clone(x)]);
     },
     sequence: (_, state, xs, ctx) => {
+      checkCtx(`${fn}.sequence`, ctx);
       minRank(fn, 'xs', xs, 1, '[T, ...]');
       checkMask('xs[0]', xs.shape.slice(1), state);
       return tidyStep(() => [state, ctx.training ? tf.mul(xs, state.mask) : tf.clone(xs)]);

@@ -60,3 +60,25 @@ export {
 } from './synapse-filter.js';
 export { channelsPool, type ChannelsPoolConfig } from './channels-pool.js';
 export { printShape } from './print-shape.js';
+export {
+  spikingLstmCell,
+  spikingLstm,
+  type SpikingLstmCellConfig,
+  type SpikingLstmConfig,
+  type GatedSurrogates,
+} from './spiking-rnn/lstm.js';
+export { spikingGruCell, spikingGru, type SpikingGruCellConfig, type SpikingGruConfig } from './spiking-rnn/gru.js';
+export {
+  spikingVanillaRnnCell,
+  spikingVanillaRnn,
+  type SpikingVanillaRnnCellConfig,
+  type SpikingVanillaRnnConfig,
+  type VanillaSurrogate,
+} from './spiking-rnn/vanilla-rnn.js';
+export type {
+  SpikingRnnCellParams,
+  SpikingRnnCellState,
+  SpikingLstmCellState,
+  SpikingRnnCellBaseConfig,
+} from './spiking-rnn/cell.js';
+export type { SpikingRnnParams, SpikingRnnState, SpikingLstmState, SpikingRnnBaseConfig, InterLayer } from './spiking-rnn/stack.js';

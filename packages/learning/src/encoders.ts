@@ -22,20 +22,26 @@ import {
   checkPositiveInt as positiveInt,
   checkNonNegativeInt as nonNegativeInt,
   checkOneOf as oneOf,
+  checkKey,
+  SpikefnArgumentError,
 } from '@spikefn/core';
 
 /** An encoder: `(key, x, T) -> [T, ...x.shape]`. @category encoders */
 export type Encoder = (key: Key, x: tf.Tensor, T: number) => tf.Tensor;
 
 /** One Poisson step: `1[u < clip(x, 0, 1)]` with `u` drawn from `key`. @category encoders */
-export const poissonStep = (key: Key, x: tf.Tensor): tf.Tensor => bernoulliLike(key, x);
+export const poissonStep = (key: Key, x: tf.Tensor): tf.Tensor => bernoulliLike(checkKey('poissonStep', key), x);
 
 /** Poisson (Bernoulli rate) spikes for steps `t0 .. t0 + T − 1`, step t from `foldIn(key, t)`. @category encoders */
 export function poisson(key: Key, x: tf.Tensor, T: number, t0 = 0): tf.Tensor {
+  checkKey('poisson', key);
   positiveInt('poisson', 'T', T);
   nonNegativeInt('poisson', 't0', t0);
+  if (!(x instanceof tf.Tensor)) throw new SpikefnArgumentError('poisson', 'x', 'a tensor of rates', String(x));
   const p = x.dataSync();
   const n = p.length;
+  for (let i = 0; i < n; i++)
+    if (Number.isNaN(p[i])) throw new SpikefnArgumentError('poisson', 'x', 'rates (numbers, not NaN)', `NaN at flat index ${i}`);
   const out = new Float32Array(T * n);
   for (let t = 0; t < T; t++) {
     const u = uniformArray(foldIn(key, t0 + t), n);
@@ -46,6 +52,7 @@ export function poisson(key: Key, x: tf.Tensor, T: number, t0 = 0): tf.Tensor {
 
 /** One spike per element at step `round((T − 1)(1 − x))` (larger `x`, earlier spike). The key is unused. @category encoders */
 export function latency(_key: Key, x: tf.Tensor, T: number): tf.Tensor {
+  checkKey('latency', _key);
   positiveInt('latency', 'T', T);
   return tf.tidy(() => {
     const tf_ = tf.cast(tf.round(tf.mul(T - 1, tf.sub(1, tf.clipByValue(x, 0, 1)))), 'int32');
@@ -57,6 +64,7 @@ export function latency(_key: Key, x: tf.Tensor, T: number): tf.Tensor {
 
 /** The input repeated at every step (constant current). The key is unused. @category encoders */
 export function direct(_key: Key, x: tf.Tensor, T: number): tf.Tensor {
+  checkKey('direct', _key);
   positiveInt('direct', 'T', T);
   return tf.tidy(() => tf.reshape(tf.tile(tf.reshape(x, [1, -1]), [T, 1]), [T, ...x.shape])); // rank-2 tile: differentiable at any input rank
 }

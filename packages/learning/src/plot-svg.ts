@@ -6,6 +6,7 @@
  * - {@link lineChartSvg}: one panel of named series over x, with optional dashed horizontal reference lines
  *   (e.g. the firing threshold).
  * - {@link stackSvg}: panels one under the other in one SVG (e.g. loss over accuracy).
+ * - {@link heatmapSvg}: a matrix of shaded cells with their values (e.g. a confusion matrix).
  *
  * @category plots
  */
@@ -51,6 +52,8 @@ export type LineChart = {
   readonly height?: number;
   /** Fixed y range; default from the data (and the reference lines). */
   readonly yRange?: readonly [number, number];
+  /** Fixed x range; default from the data. */
+  readonly xRange?: readonly [number, number];
 };
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
@@ -86,8 +89,7 @@ function chartBody(c: LineChart, ox: number, oy: number, w: number, h: number): 
   const xsOf = (s: Series): readonly number[] => s.x ?? s.y.map((_, i) => i);
   const allX = c.series.flatMap(xsOf);
   const allY = [...c.series.flatMap((s) => s.y.filter(Number.isFinite)), ...(c.hlines ?? []).map((l) => l.y)];
-  const x0 = allX.length ? Math.min(...allX) : 0;
-  const x1 = allX.length ? Math.max(...allX) : 1;
+  const [x0, x1] = c.xRange ?? [allX.length ? Math.min(...allX) : 0, allX.length ? Math.max(...allX) : 1];
   let [y0, y1] = c.yRange ?? [allY.length ? Math.min(...allY) : 0, allY.length ? Math.max(...allY) : 1];
   if (c.yRange === undefined) {
     const pad = (y1 - y0 || 1) * 0.05;
@@ -178,5 +180,65 @@ export function rasterSvg(options: { readonly title: string; readonly panels: re
   for (const v of ticks(0, T - 1, Math.min(T, 10), true))
     s += `<text x="${num(m.l + (v + 0.5) * (pw / T))}" y="${y + 6}" text-anchor="middle">${v}</text>`;
   s += `<text x="${m.l + pw / 2}" y="${h - 8}" text-anchor="middle">time step</text>\n`;
+  return `${s}</svg>\n`;
+}
+
+/** Options of {@link heatmapSvg}. @category plots */
+export type Heatmap = {
+  /** The title above the map. */
+  readonly title: string;
+  /** `values[r][c]`: rows × columns, finite numbers ≥ 0 (e.g. a confusion matrix's counts). */
+  readonly values: readonly (readonly number[])[];
+  /** The label of each row (top to bottom). */
+  readonly rowLabels: readonly string[];
+  /** The label of each column (left to right). */
+  readonly colLabels: readonly string[];
+  /** The x-axis (columns) label, e.g. `'predicted class'`. */
+  readonly xLabel: string;
+  /** The y-axis (rows) label, e.g. `'true class'`. */
+  readonly yLabel: string;
+  /** Shade each cell by its share of its row (`'row'`, default: recall for a confusion matrix) or of the largest value (`'max'`). */
+  readonly shade?: 'row' | 'max';
+  /** The size of a cell in pixels. Default 44. */
+  readonly cell?: number;
+};
+
+/**
+ * A heatmap with the value written in each cell, e.g. a confusion matrix (rows: true class, columns: predicted).
+ * The shade of a cell is `v / Σ_row v` (or `v / max v`) from white to dark blue.
+ *
+ * @category plots
+ */
+export function heatmapSvg(h: Heatmap): string {
+  const rows = h.values.length;
+  const cols = Math.max(0, ...h.values.map((r) => r.length));
+  const cell = h.cell ?? 44;
+  const labelW = Math.max(40, 7 * Math.max(0, ...h.rowLabels.map((l) => l.length)) + 12);
+  const labelH = Math.max(24, 7 * Math.max(0, ...h.colLabels.map((l) => l.length)) + 12);
+  const m = { l: 24 + labelW, t: 34 + labelH, r: 16, b: 16 };
+  const w = Math.max(m.l + cols * cell + m.r, 320, Math.ceil(h.title.length * 8.5) + 20);
+  const ht = m.t + rows * cell + m.b;
+  const max = Math.max(0, ...h.values.flatMap((r) => r.filter(Number.isFinite)));
+  let s = svgOpen(w, ht);
+  s += `<text x="${w / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${esc(h.title)}</text>\n`;
+  s += `<text x="${m.l + (cols * cell) / 2}" y="40" text-anchor="middle">${esc(h.xLabel)}</text>\n`;
+  s += `<text transform="translate(14,${m.t + (rows * cell) / 2}) rotate(-90)" text-anchor="middle">${esc(h.yLabel)}</text>\n`;
+  h.colLabels.forEach((l, c) => {
+    s += `<text transform="translate(${num(m.l + (c + 0.5) * cell + 4)},${m.t - 6}) rotate(-60)">${esc(l)}</text>`;
+  });
+  s += '\n';
+  h.values.forEach((r, i) => {
+    const total = r.reduce((a, v) => a + (Number.isFinite(v) ? v : 0), 0);
+    const y = m.t + i * cell;
+    s += `<text x="${m.l - 6}" y="${num(y + cell / 2 + 4)}" text-anchor="end">${esc(h.rowLabels[i] ?? '')}</text>`;
+    r.forEach((v, c) => {
+      const f = Number.isFinite(v) ? Math.min(1, Math.max(0, v / ((h.shade ?? 'row') === 'row' ? total || 1 : max || 1))) : 0;
+      const shade = (a: number, b: number): number => Math.round(a + (b - a) * f);
+      const fill = `rgb(${shade(255, 8)},${shade(255, 48)},${shade(255, 107)})`;
+      s += `<rect x="${m.l + c * cell}" y="${y}" width="${cell}" height="${cell}" fill="${fill}" stroke="#ddd"/>`;
+      s += `<text x="${num(m.l + (c + 0.5) * cell)}" y="${num(y + cell / 2 + 4)}" text-anchor="middle" font-size="11" fill="${f > 0.5 ? 'white' : '#222'}">${Number.isFinite(v) ? fmt(v) : ''}</text>`;
+    });
+    s += '\n';
+  });
   return `${s}</svg>\n`;
 }

@@ -7,7 +7,7 @@
  * | `IFNode` / `MultiStepIFNode` | {@link ifNode} |
  * | `LIFNode` / `MultiStepLIFNode` | {@link lifNode} |
  * | `ParametricLIFNode` / `MultiStepParametricLIFNode` | {@link plifNode} |
- * | `surrogate.*` | {@link sigmoid}, {@link atan}, {@link piecewiseQuadratic}, {@link piecewiseExp}, {@link softSign}, {@link erf}, {@link piecewiseLeakyRelu}, or your own with {@link surrogate} |
+ * | `surrogate.*` | {@link sigmoid}, {@link atan}, {@link piecewiseQuadratic}, {@link piecewiseExp}, {@link softSign}, {@link nonzeroSignLogAbs}, {@link erf}, {@link piecewiseLeakyRelu}, {@link squarewaveFourierSeries}, or your own with {@link surrogate} |
  *
  * @packageDocumentation
  */
@@ -26,7 +26,9 @@ export {
   softSign,
   erf,
   piecewiseLeakyRelu,
-  builtins as surrogates,
+  type PiecewiseLeakyReluOptions,
   type Surrogate,
   type Definition as SurrogateDefinition,
 } from './surrogate.js';
+export { nonzeroSignLogAbs, squarewaveFourierSeries } from './surrogate-extra.js';
+export { builtins as surrogates } from './surrogate-builtins.js';

@@ -25,6 +25,18 @@
  * give the same spikes and membranes (bit for bit on the cpu and wasm backends) and the same gradients to float32
  * rounding.
  *
+ * Non-finite values: both paths compute the equations above in IEEE-754 float32 operation for operation, so they
+ * record the same s, h and v for every input, NaN and ±Infinity included (the bits of a NaN's payload aside):
+ *
+ *   NaN         Θ(NaN) = 0: never spikes; h and v become NaN and stay NaN
+ *   +Infinity   spikes; hard reset (1 − 1)·∞ + V_reset = NaN (SpikingJelly's `(1 - spike) * v + spike * v_reset` in
+ *               PyTorch gives the same), so v is NaN from then on; soft reset ∞ − V_th = ∞
+ *   −Infinity   never spikes; v = −∞ (an IF neuron keeps it; the LIF charge gives −∞ + ∞·k = NaN at the next step)
+ *
+ * A NaN input therefore silences a neuron rather than failing: run under `checkNumerics` (`@spikefn/core`) to stop at
+ * the first layer and step where such a value appears. (The WebGL inference shader resets with a select and is not
+ * covered: GPU shaders do not promise IEEE-754 semantics for non-finite values.)
+ *
  * @category neurons
  */
 import * as tf from '@spikefn/core/tf';
@@ -38,6 +50,8 @@ import {
   SpikefnArgumentError,
   checkFinite as finite,
   checkMinRank as minRank,
+  checkCtx,
+  warn,
   checkSameShape as sameShape,
   showShape,
   checkShape as validShape,
@@ -117,6 +131,22 @@ export function resolveBase(fn: string, config: BaseConfig): BaseSettings {
   const vThreshold = finite(fn, 'config.vThreshold', config.vThreshold ?? 1);
   const vReset = config.vReset === undefined ? 0 : config.vReset;
   if (vReset !== null) finite(fn, 'config.vReset', vReset);
+  // A hard reset to V_reset ≥ V_th puts the membrane at or above the threshold after every spike: with zero input the
+  // neuron fires at every step. Compared in float32, as the kernels compare.
+  if (vReset !== null && !(Math.fround(vThreshold) > Math.fround(vReset)))
+    throw new SpikefnArgumentError(
+      fn,
+      'config.vThreshold',
+      `a number > config.vReset (${vReset}) in float32 for a hard reset (else the neuron fires at every step on zero input)`,
+      String(vThreshold),
+    );
+  if (vReset === null && !(vThreshold > 0))
+    warn(
+      'soft-reset-threshold',
+      fn,
+      'config.vThreshold',
+      `is ${vThreshold} with a soft reset (vReset: null): a spike subtracts V_th, so a threshold <= 0 never lowers the membrane and the neuron fires at every step once it has fired`,
+    );
   const detachReset = config.detachReset ?? false;
   if (typeof detachReset !== 'boolean') throw new SpikefnArgumentError(fn, 'config.detachReset', 'a boolean', String(detachReset));
   const surrogate = config.surrogate ?? sigmoid(4);
@@ -125,7 +155,13 @@ export function resolveBase(fn: string, config: BaseConfig): BaseSettings {
   return Object.freeze({ vThreshold, vReset, detachReset, surrogate });
 }
 
-/** Checks τ: a finite number > 1 (so 0 < k = 1/τ < 1 and the membrane decays without overshoot). @category neurons */
+/**
+ * Checks τ: a finite number > 1 (so 0 < k = 1/τ < 1 and the membrane decays without overshoot) whose decay the float32
+ * kernels can represent: k = fround(1/τ) must be neither 1 (τ within 2⁻²⁴ of 1: no leak at all, h = x) nor 0 (τ above
+ * about 10⁴⁵: the neuron never charges). When 1 − k rounds to 1 in float32 (τ above about 2²⁴) the leak is invisible
+ * at unit membrane scale: a legitimate but suspicious choice, reported through the warning hook (`setWarningHandler`
+ * of `@spikefn/core`), not an error. @category neurons
+ */
 export function checkTau(fn: string, name: string, tau: number): number {
   if (typeof tau !== 'number' || !Number.isFinite(tau) || !(tau > 1)) {
     throw new SpikefnArgumentError(
@@ -135,6 +171,21 @@ export function checkTau(fn: string, name: string, tau: number): number {
       typeof tau === 'number' ? String(tau) : (JSON.stringify(tau) ?? String(tau)),
     );
   }
+  const k = Math.fround(1 / tau);
+  if (k === 1 || k === 0)
+    throw new SpikefnArgumentError(
+      fn,
+      name,
+      `a τ whose decay 1/τ is strictly between 0 and 1 in float32 (1/τ rounds to ${k}: ${k === 0 ? 'the neuron would never charge' : 'the membrane would not leak'})`,
+      String(tau),
+    );
+  if (Math.fround(1 - k) === 1)
+    warn(
+      'decay-invisible',
+      fn,
+      name,
+      `is ${tau}: 1 − 1/τ rounds to 1 in float32, so the leak (and, with decayInput, the input scaled by 1/τ) is below float32 resolution at unit membrane scale`,
+    );
   return tau;
 }
 
@@ -232,7 +283,8 @@ export function neuronLayer<P extends Tree>(model: NeuronModel<P>): NeuronLayer<
     if (!(x instanceof tf.Tensor)) throw new SpikefnArgumentError(fn, name, 'a tensor', String(x));
     if (x.dtype !== 'float32') throw new SpikefnArgumentError(fn, name, 'dtype float32', x.dtype);
   };
-  const checkSeq = (fn: string, params: P, state: NeuronState, xs: tf.Tensor): tf.Tensor => {
+  const checkSeq = (fn: string, params: P, state: NeuronState, xs: tf.Tensor, ctx: Ctx): tf.Tensor => {
+    checkCtx(fn, ctx);
     model.checkParams(fn, params);
     const v = checkState(fn, state);
     checkInput(fn, 'xs', xs);
@@ -263,12 +315,12 @@ export function neuronLayer<P extends Tree>(model: NeuronModel<P>): NeuronLayer<
   };
 
   const sequenceComposed = (params: P, state: NeuronState, xs: tf.Tensor, ctx: Ctx = defaultCtx): [NeuronState, tf.Tensor] => {
-    checkSeq(`${kind}.sequence`, params, state, xs);
+    checkSeq(`${kind}.sequence`, params, state, xs, ctx);
     return scan<NeuronState, tf.Tensor>((s, x) => step(params, s, x), state, xs, ctx.key);
   };
 
   const recordComposed = (params: P, state: NeuronState, xs: tf.Tensor, ctx: Ctx = defaultCtx): [NeuronState, NeuronRecord] => {
-    checkSeq(`${kind}.record`, params, state, xs);
+    checkSeq(`${kind}.record`, params, state, xs, ctx);
     return scan<NeuronState, NeuronRecord>(
       (s, x) =>
         tf.tidy(() => {
@@ -282,7 +334,7 @@ export function neuronLayer<P extends Tree>(model: NeuronModel<P>): NeuronLayer<
   };
 
   const sequence = (params: P, state: NeuronState, xs: tf.Tensor, ctx: Ctx = defaultCtx): [NeuronState, tf.Tensor] => {
-    const v0 = checkSeq(`${kind}.sequence`, params, state, xs);
+    const v0 = checkSeq(`${kind}.sequence`, params, state, xs, ctx);
     if (webgl !== undefined && tf.getBackend() === 'webgl' && !tf.engine().isTapeOn()) {
       const out = lifForwardWebgl(xs, v0, webgl);
       return [{ v: out.v }, out.spikes];
@@ -295,7 +347,7 @@ export function neuronLayer<P extends Tree>(model: NeuronModel<P>): NeuronLayer<
   };
 
   const record = (params: P, state: NeuronState, xs: tf.Tensor, ctx: Ctx = defaultCtx): [NeuronState, NeuronRecord] => {
-    const v0 = checkSeq(`${kind}.record`, params, state, xs);
+    const v0 = checkSeq(`${kind}.record`, params, state, xs, ctx);
     if (!fusedAvailable()) return recordComposed(params, state, xs, ctx);
     return tf.tidy(() => {
       const out = fusedForward(fused, xs, v0, model.decay(params), true);

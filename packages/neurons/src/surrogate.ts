@@ -16,11 +16,15 @@
  * | `piecewiseExp(α)` | e^{αx}/2 (x < 0); 1 − e^{−αx}/2 (x ≥ 0) | (α/2)·e^{−α·abs(x)} | α = 1 |
  * | `softSign(α)` | (αx / (1 + abs(αx)) + 1)/2 | α / (2(1 + abs(αx))²) | α = 2 |
  * | `erf(α)` | (1 + erf(αx))/2 = erfc(−αx)/2 | (α/√π)·e^{−α²x²} | α = 2 |
- * | `piecewiseLeakyRelu(w, c)` | cx + cw (x < −w); x/(2w) + 1/2 (abs(x) ≤ w); cx − cw + 1 (x > w) | 1/(2w) (abs(x) ≤ w); c otherwise | w = 1, c = 0.01 |
+ * | `piecewiseLeakyRelu(w, c)` | cx + cw (x < −w); x/(2w) + 1/2 (abs(x) ≤ w); cx − cw + 1 (x > w) | 1/w (abs(x) < w; with `windowSlope: '1/(2w)'`: 1/(2w)); c otherwise | w = 1, c = 0.01, 1/w |
+ * | `nonzeroSignLogAbs(α)` (surrogate-extra.ts) | sign0(x)·log(1 + α·abs(x)), sign0(x) = 1 (x ≥ 0), −1 (x < 0) | 1/(1/α + abs(x)) | α = 1 |
+ * | `squarewaveFourierSeries(n, T)` (surrogate-extra.ts) | 1/2 + (2/π)·Σ_{i=1}^{n−1} sin((2i − 1)ωx)/(2i − 1), ω = 2π/T | (4/T)·Σ_{i=1}^{n−1} cos((2i − 1)ωx) | n = 2, T = 8 |
  *
- * `derivative` is exactly the derivative of `primitive` (a tested law). One SpikingJelly difference follows from that:
- * its `PiecewiseLeakyReLU` backward uses 1/w inside the window while its primitive's slope there is 1/(2w); spikefn
- * uses 1/(2w) in both (see docs/neurons.md).
+ * `derivative` is the derivative of `primitive` (a tested law, checked by finite differences), with one exception
+ * kept from SpikingJelly 0.0.0.0.8: `piecewiseLeakyRelu`'s backward is 1/w inside the window, twice its primitive's
+ * slope there (1/(2w)). That stays the default, so a network trains as under 0.0.0.0.8; the option
+ * `{ windowSlope: '1/(2w)' }` gives current SpikingJelly's backward, which equals the primitive's slope (see
+ * docs/neurons.md).
  *
  * `derivativeScalar` is the same derivative on one JavaScript number, for the fused neuron kernels.
  *
@@ -241,11 +245,15 @@ export function piecewiseExp(alpha = 1): Surrogate {
     name: 'PiecewiseExp',
     alpha,
     options: { alpha },
-    // e = exp(−α·abs(x)) in both branches, so the unused branch never overflows. (Only GreaterEqual among the
-    // tfjs comparisons has a registered gradient, so every condition on x here is written with it.)
+    // As SpikingJelly: with sign0(x) = 2·heaviside(x) − 1 (a constant to autodiff), e = exp(−α·sign0(x)·x)/2 =
+    // exp(−α·abs(x))/2 in both branches, so the unused branch never overflows, and autodiff gives α/2 at x = 0 (tfjs
+    // differentiates abs at 0 as −1, which would give −α/2 there). (Only GreaterEqual among the tfjs comparisons has
+    // a registered gradient, so every condition on x here is written with it.)
     primitive: (x) => {
-      const e = tf.mul(tf.exp(tf.mul(tf.abs(x), -alpha)), 0.5);
-      return tf.where(tf.greaterEqual(x, 0), tf.sub(1, e), e);
+      const nonNegative = tf.greaterEqual(x, 0);
+      const sign0 = tf.sub(tf.mul(tf.cast(nonNegative, 'float32'), 2), 1);
+      const e = tf.mul(tf.exp(tf.mul(tf.mul(x, sign0), -alpha)), 0.5);
+      return tf.where(nonNegative, tf.sub(1, e), e);
     },
     derivative: (x) => tf.mul(tf.exp(tf.mul(tf.abs(x), -alpha)), halfAlpha),
     derivativeScalar: (x) => halfAlpha * expNonPositive(-alpha * Math.abs(x)),
@@ -289,23 +297,54 @@ export function erf(alpha = 2): Surrogate {
 }
 
 /**
- * Piecewise leaky-ReLU surrogate (Wu et al. 2018, STBP), as SpikingJelly computes it. Backward: g'(x) = 1/w for
- * abs(x) < w, c outside. Primitive: g(x) = cx + cw (x < −w), x/(2w) + 1/2 (abs(x) ≤ w), cx − cw + 1 (x > w).
- * SpikingJelly's backward (1/w) is twice its own primitive's slope inside the window (1/(2w)); spikefn keeps both
- * as SpikingJelly has them, so training matches it value for value. Defaults w = 1, c = 0.01. `alpha` is w.
+ * Options of {@link piecewiseLeakyRelu}.
  *
  * @category surrogates
  */
-export function piecewiseLeakyRelu(w = 1, c = 0.01): Surrogate {
+export type PiecewiseLeakyReluOptions = {
+  /**
+   * The backward's slope inside the window abs(x) < w:
+   *
+   * - `'1/w'` (default): SpikingJelly 0.0.0.0.8's `piecewise_leaky_relu.backward` (`masked_fill(abs(x) < w, 1 / w)`),
+   *   twice the primitive's slope there. The seed's parity fixtures pin it.
+   * - `'1/(2w)'`: current SpikingJelly's `piecewise_leaky_relu_backward` (`1 / (2*w)`), equal to the primitive's slope,
+   *   so `derivative` is the primitive's derivative everywhere but at the kinks x = ±w.
+   *
+   * Pick the one of the release your model was trained with: the two give gradients 2x apart inside the window.
+   */
+  readonly windowSlope?: '1/w' | '1/(2w)';
+};
+
+/**
+ * Piecewise leaky-ReLU surrogate (Wu et al. 2018, STBP), as SpikingJelly computes it. Backward: g'(x) = s for
+ * abs(x) < w and c for abs(x) ≥ w, where the window slope s is 1/w (SpikingJelly 0.0.0.0.8, the default) or 1/(2w)
+ * (current SpikingJelly; `options.windowSlope`). Primitive: g(x) = cx + cw (x < −w), x/(2w) + 1/2 (abs(x) ≤ w),
+ * cx − cw + 1 (x > w). With the default, the backward is twice the primitive's slope inside the window, as in
+ * SpikingJelly 0.0.0.0.8, so training matches it value for value. Defaults w = 1, c = 0.01. `alpha` is w; `options`
+ * holds `{ w, c, windowSlope }` with the slope as a number (1/w or 1/(2w)).
+ *
+ * @category surrogates
+ */
+export function piecewiseLeakyRelu(w = 1, c = 0.01, options: PiecewiseLeakyReluOptions = {}): Surrogate {
   positive('piecewiseLeakyRelu', 'w', w);
   if (typeof c !== 'number' || !Number.isFinite(c) || c < 0)
     throw new SpikefnArgumentError('piecewiseLeakyRelu', 'c', 'a finite number >= 0', String(c));
+  if (options === null || typeof options !== 'object')
+    throw new SpikefnArgumentError(
+      'piecewiseLeakyRelu',
+      'options',
+      "an options record ({ windowSlope?: '1/w' | '1/(2w)' })",
+      String(options),
+    );
+  const convention = options.windowSlope ?? '1/w';
+  if (convention !== '1/w' && convention !== '1/(2w)')
+    throw new SpikefnArgumentError('piecewiseLeakyRelu', 'options.windowSlope', "'1/w' or '1/(2w)'", JSON.stringify(convention));
   const inner = 1 / (2 * w);
-  const slope = 1 / w;
+  const slope = convention === '1/w' ? 1 / w : inner;
   return surrogate({
     name: 'PiecewiseLeakyReLU',
     alpha: w,
-    options: { w, c },
+    options: { w, c, windowSlope: slope },
     primitive: (x) =>
       tf.where(
         tf.greaterEqual(x, -w),
@@ -316,14 +355,3 @@ export function piecewiseLeakyRelu(w = 1, c = 0.01): Surrogate {
     derivativeScalar: (x) => (Math.abs(x) < w ? slope : c),
   });
 }
-
-/** Every built-in surrogate by SpikingJelly name, with its default hyper-parameters. @category surrogates */
-export const builtins: Readonly<Record<string, (alpha?: number) => Surrogate>> = Object.freeze({
-  Sigmoid: sigmoid,
-  ATan: atan,
-  PiecewiseQuadratic: piecewiseQuadratic,
-  PiecewiseExp: piecewiseExp,
-  SoftSign: softSign,
-  Erf: erf,
-  PiecewiseLeakyReLU: (w?: number) => piecewiseLeakyRelu(w),
-});

@@ -27,6 +27,7 @@ export const SURROGATES: ReadonlyArray<readonly [string, () => Surrogate]> = [
   ['softSign(3)', () => softSign(3)],
   ['erf(2)', () => erf(2)],
   ['piecewiseLeakyRelu(0.5, 0.05)', () => piecewiseLeakyRelu(0.5, 0.05)],
+  ["piecewiseLeakyRelu(0.5, 0.05, '1/(2w)')", () => piecewiseLeakyRelu(0.5, 0.05, { windowSlope: '1/(2w)' })],
 ];
 
 /** A neuron configuration as plain data (so fast-check can print and shrink it). */

@@ -5,7 +5,6 @@ import * as tf from '@spikefn/core/tf';
 import { SpikefnArgumentError } from '@spikefn/core';
 import {
   atan,
-  builtins,
   erf,
   expNonPositive,
   heaviside,
@@ -15,6 +14,7 @@ import {
   sigmoid,
   softSign,
 } from '../src/surrogate.js';
+import { builtins } from '../src/surrogate-builtins.js';
 import { leakedBy } from '@spikefn/testing';
 import { SURROGATES } from './helpers.js';
 
@@ -58,7 +58,11 @@ describe.each(SURROGATES)('%s', (_name, make) => {
   });
 
   it('derivative is the derivative of primitive (autodiff of the primitive, away from the kinks; PiecewiseLeakyReLU: twice it inside the window, as SpikingJelly)', () => {
-    const ratio = (x: number): number => (s.name === 'PiecewiseLeakyReLU' && Math.abs(x) < (s.options['w'] as number) ? 2 : 1);
+    // PiecewiseLeakyReLU: backward slope windowSlope inside the window, primitive slope 1/(2w) there.
+    const ratio = (x: number): number =>
+      s.name === 'PiecewiseLeakyReLU' && Math.abs(x) < (s.options['w'] as number)
+        ? (s.options['windowSlope'] as number) * 2 * (s.options['w'] as number)
+        : 1;
     const kinks = [0, ...Object.values(s.options).flatMap((a) => [1 / a, -1 / a, a, -a])];
     fc.assert(
       fc.property(xsArb, (raw) => {
@@ -132,15 +136,19 @@ describe('surrogate defaults and hyper-parameters (SpikingJelly values)', () => 
     expect(piecewiseExp().alpha).toBe(1);
     expect(softSign().alpha).toBe(2);
     expect(erf().alpha).toBe(2);
-    expect(piecewiseLeakyRelu().options).toEqual({ w: 1, c: 0.01 });
+    expect(piecewiseLeakyRelu().options).toEqual({ w: 1, c: 0.01, windowSlope: 1 });
+    expect(piecewiseLeakyRelu(2, 0.1, { windowSlope: '1/(2w)' }).options).toEqual({ w: 2, c: 0.1, windowSlope: 0.25 });
+    // Every class of SpikingJelly 0.0.0.0.8's surrogate.py.
     expect(Object.keys(builtins).sort()).toEqual([
       'ATan',
       'Erf',
+      'NonzeroSignLogAbs',
       'PiecewiseExp',
       'PiecewiseLeakyReLU',
       'PiecewiseQuadratic',
       'Sigmoid',
       'SoftSign',
+      'SquarewaveFourierSeries',
     ]);
   });
 

@@ -58,3 +58,28 @@ export function leakedBy(f: () => Tree): number {
   tf.dispose(fresh);
   return after - before - fresh.length;
 }
+
+/**
+ * Runs `f`, which may throw, and counts the tensors it left alive: when it returns, what it returned is disposed and
+ * not counted (as in {@link leakedBy}); when it throws, every new tensor counts. Returns the count and the error
+ * thrown (`undefined` when `f` returned).
+ *
+ * @category testing
+ */
+export function leakedByFailure(f: () => Tree): {
+  /** Tensors left alive (not counting what `f` returned). */
+  readonly leaked: number;
+  /** What `f` threw, or `undefined` when it returned. */
+  readonly error: unknown;
+} {
+  let error: unknown;
+  const leaked = leakedBy(() => {
+    try {
+      return f();
+    } catch (e) {
+      error = e;
+      return [];
+    }
+  });
+  return { leaked, error };
+}

@@ -17,7 +17,7 @@ export {
   MAX_FEATURES,
   type TensorData,
 } from './arbitraries.js';
-export { exact, assertTreesClose, leakedBy, type Tol } from './assert.js';
+export { exact, assertTreesClose, leakedBy, leakedByFailure, type Tol } from './assert.js';
 export {
   determinism,
   chunkingInvariance,
@@ -25,6 +25,7 @@ export {
   batchIndependence,
   carryKeepsShape,
   noLeak,
+  noLeakOnError,
   checkLayerLaws,
   sequenceInputs,
   testKey,

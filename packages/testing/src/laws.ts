@@ -12,6 +12,7 @@
  * | batch independence | a batch equals its samples run one by one (deterministic layers) |
  * | carry shape | the state keeps its structure, shapes and dtypes at every step |
  * | no leak | `tf.memory().numTensors` grows only by what is returned |
+ * | no leak on error | a call that throws (a failing later layer or scan body, a wrong-shaped input) leaves `numTensors` unchanged |
  *
  * @category testing
  */
@@ -22,12 +23,15 @@ import {
   type Key,
   runSequence,
   scan,
+  sequential,
+  emptyTree,
+  type EmptyTree,
   treeDispose as dispose,
   treeFlattenWithPaths as flattenWithPaths,
   type Tree,
 } from '@spikefn/core';
 import type { Layer } from '@spikefn/core';
-import { assertTreesClose, exact, leakedBy, type Tol } from './assert.js';
+import { assertTreesClose, exact, leakedBy, leakedByFailure, type Tol } from './assert.js';
 import { floatData, keyArb, toTensor, type TensorData } from './arbitraries.js';
 
 /** A layer with fixed params, run in a fixed mode on per-step inputs of shape `[B, ...]`. @category testing */
@@ -147,6 +151,77 @@ export function noLeak<P extends Tree, S extends Tree>(subject: Subject<P, S>, x
   }
 }
 
+/** A layer whose step always throws `error`: the failure that {@link noLeakOnError} injects after a layer. */
+const failingLayer = (error: Error): Layer<EmptyTree, EmptyTree> => ({
+  kind: 'failing',
+  init: () => emptyTree,
+  initialState: () => emptyTree,
+  outputShape: (_, inputShape) => inputShape,
+  step: () => {
+    throw error;
+  },
+});
+
+/** `x` with its last axis one longer (zeros): an input that a layer of fixed feature size must refuse. */
+const widened = (x: tf.Tensor): tf.Tensor => tf.zeros([...x.shape.slice(0, -1), (x.shape[x.shape.length - 1] as number) + 1]);
+
+/**
+ * A call that fails leaves `tf.memory().numTensors` unchanged: a {@link scan} whose body throws after the layer's last
+ * step, a `sequential` whose next member throws (one step and over a sequence), and wrong-shaped inputs to `step`,
+ * `runSequence` and `initialState` (which may throw or not; what they return is disposed). The injected failures must
+ * propagate unchanged. @category testing
+ */
+export function noLeakOnError<P extends Tree, S extends Tree>(subject: Subject<P, S>, xs: tf.Tensor, k: Key): void {
+  const ctx = { training: subject.training ?? false, key: k };
+  const T = xs.shape[0] as number;
+  const injected = new Error(`${subject.name}: injected failure`);
+  const chain = sequential({ subject: subject.layer, failing: failingLayer(injected) }) as unknown as Layer<Tree, Tree>;
+  const chainParams = { subject: subject.params, failing: emptyTree };
+  const s0 = fresh(subject, xs, k);
+  const x0 = tf.tidy(() => tf.gather(xs, 0));
+  const chainState = { subject: s0, failing: emptyTree };
+  const wideX = widened(x0);
+  const wideXs = widened(xs);
+  const throwing: Array<[string, () => Tree]> = [
+    [
+      'a scan whose body throws after the last step',
+      () =>
+        scan<S, tf.Tensor>(
+          (s, x, kt, t) => {
+            const out = subject.layer.step(subject.params, s, x, { training: ctx.training, key: kt });
+            if (t === T - 1) throw injected;
+            return out;
+          },
+          s0,
+          xs,
+          k,
+        ),
+    ],
+    ['sequential({ layer, failing }).step', () => chain.step(chainParams, chainState, x0, ctx) as unknown as Tree],
+    ['runSequence(sequential({ layer, failing }))', () => runSequence(chain, chainParams, chainState, xs, ctx)],
+  ];
+  const maybeThrowing: Array<[string, () => Tree]> = [
+    ['step with a wrong-shaped input', () => subject.layer.step(subject.params, s0, wideX, ctx) as unknown as Tree],
+    ['runSequence with a wrong-shaped input', () => runSequence(subject.layer, subject.params, s0, wideXs, ctx)],
+    ['initialState with a wrong shape', () => subject.layer.initialState(subject.params, wideX.shape, k)],
+    ['initialState with an empty shape', () => subject.layer.initialState(subject.params, [], k)],
+  ];
+  try {
+    for (const [what, f] of throwing) {
+      const { leaked, error } = leakedByFailure(f);
+      if (error !== injected)
+        throw new Error(`${subject.name}: ${what}: expected the injected failure, got ${error === undefined ? 'a result' : String(error)}`);
+      if (leaked !== 0) throw new Error(`${subject.name}: ${what} leaked ${leaked} tensor(s)`);
+    }
+    for (const [what, f] of maybeThrowing) {
+      const { leaked } = leakedByFailure(f);
+      if (leaked !== 0) throw new Error(`${subject.name}: ${what} leaked ${leaked} tensor(s)`);
+    }
+  } finally {
+    dispose([s0, x0, wideX, wideXs]);
+  }
+}
+
 /** Options of {@link checkLayerLaws}. @category testing */
 export type LawOptions = {
   /** Inputs `[T, B, ...]`; default: floats in [-1, 2] of shape `[T, B, ...featureShape]`. */
@@ -208,6 +283,10 @@ export function checkLayerLaws<P extends Tree, S extends Tree>(
   );
   fc.assert(
     withTensor((xs, k) => noLeak(subject, xs, k)),
+    params,
+  );
+  fc.assert(
+    withTensor((xs, k) => noLeakOnError(subject, xs, k)),
     params,
   );
   if (options.mixesBatch !== true)

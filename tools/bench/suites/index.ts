@@ -4,6 +4,7 @@ import { suite as cnnKernels } from './cnn-kernels.js';
 import { cnnTrainStep } from './cnn-train-step.js';
 import { suite as lif } from './lif.js';
 import { suite as lifBrowser } from './lif-browser.js';
+import { suite as scanMemory } from './scan-memory.js';
 import { suite as seedLayers } from './seed-layers.js';
 
-export const suites: readonly BenchSuite[] = [cnnKernels, cnnTrainStep, lif, lifBrowser, seedLayers];
+export const suites: readonly BenchSuite[] = [cnnKernels, cnnTrainStep, lif, lifBrowser, scanMemory, seedLayers];

@@ -17,6 +17,7 @@ import {
   type Tree,
 } from '@spikefn/core';
 import type * as tf from '@spikefn/core/tf';
+import { fromNir, readNir, type NirGraph } from '@spikefn/nir';
 import type { Tensor as TfjsTensor } from '@tensorflow/tfjs-core';
 import { lifNode, sigmoid, type LifConfig, type NeuronLayer, type LifParams, type NeuronState } from '@spikefn/neurons';
 import { linear, synapseFilter, type LinearConfig, type LinearParams } from '@spikefn/layers';
@@ -97,3 +98,9 @@ lifNode({ tau: '2' });
 setBackend(1);
 // @ts-expect-error linear needs outFeatures
 linear({ inFeatures: 3 });
+
+// @spikefn/nir: bytes in, a graph, then a layer.
+export async function nirLayer(bytes: Uint8Array) {
+  const graph: NirGraph = await readNir(bytes);
+  return fromNir(graph, { dt: 1e-3 });
+}

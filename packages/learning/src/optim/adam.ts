@@ -8,22 +8,27 @@
  *   m̂ = m / (1 − β₁ᵗ),   v̂ = v / (1 − β₂ᵗ)
  *   p ← p − lr(t−1) · (m̂ / (√v̂ + ε) + λ · p)   (the λ · p term: AdamW only, decoupled)
  *
- * Defaults: β₁ = 0.9, β₂ = 0.999, ε = 1e-8; weight decay 0 for Adam, 0.01 for AdamW (PyTorch's). State:
- * `{ count, mu, nu }`, `mu` and `nu` with the params' structure (zeros at init).
+ * Defaults: β₁ = 0.9, β₂ = 0.999, ε = 1e-8; weight decay 0 for Adam, 0.01 for AdamW (PyTorch's). As chains of
+ * gradient transformations (the `addDecayedWeights` only where λ ≠ 0), applied with `p ← p + u`:
+ *
+ *   adam  = chain(addDecayedWeights(λ), scaleByAdam({ β₁, β₂, ε }), scaleBySchedule(t ↦ −lr(t)))
+ *   adamw = chain(scaleByAdam({ β₁, β₂, ε }), addDecayedWeights(λ), scaleBySchedule(t ↦ −lr(t)))
+ *
+ * State: `{ count, mu, nu }` (scaleByAdam's; `mu` and `nu` with the params' structure, zeros at init), the layout of
+ * spikefn 0.1.0, so checkpoints written before the optimisers were chains load unchanged.
  *
  * @category optimisers
  */
-import * as tf from '@spikefn/core/tf';
-import {
-  treeLeaves as leaves,
-  treeMap as map,
-  treeUnflatten as unflatten,
-  type Tree,
-  checkFinite as finite,
-  SpikefnArgumentError,
-} from '@spikefn/core';
-import { readCount, type Optimizer } from './optimizer.js';
+import { emptyTree, type Tree, checkFinite as finite, SpikefnArgumentError } from '@spikefn/core';
+import { checkOptimizerConfig } from '../optim-config.js';
+import { addDecayedWeights } from './add-decayed-weights.js';
+import { chain } from './chain.js';
+import { asOptimizer, type Optimizer } from './optimizer.js';
+import { scaleByAdam, type ScaleByAdamState } from './scale-by-adam.js';
+import { scaleBySchedule } from './scale.js';
 import { lrAt, type LearningRate } from './schedule.js';
+import { withStateLayout } from './state-layout.js';
+import type { GradientTransformation } from './transform.js';
 
 /** Options of {@link adam} and {@link adamw}. @category optimisers */
 export type AdamConfig = {
@@ -38,18 +43,12 @@ export type AdamConfig = {
   /** λ: coupled L2 decay for Adam (default 0), decoupled decay for AdamW (default 0.01). */
   readonly weightDecay?: number;
 };
-/** State of {@link adam} and {@link adamw}. @category optimisers */
-export type AdamState = {
-  /** The number of updates made so far: an int32 scalar. */
-  readonly count: tf.Tensor;
-  /** m, the first-moment averages: the params' structure, zeros at init. */
-  readonly mu: Tree;
-  /** v, the second-moment averages: the params' structure, zeros at init. */
-  readonly nu: Tree;
-};
+/** State of {@link adam} and {@link adamw}: {@link scaleByAdam}'s, `{ count, mu, nu }`. @category optimisers */
+export type AdamState = ScaleByAdamState;
 
 function make(fn: 'adam' | 'adamw', options: AdamConfig, decoupled: boolean): Optimizer<AdamState> {
   const { lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = decoupled ? 0.01 : 0 } = options;
+  checkOptimizerConfig(fn, { lr, beta1, beta2, eps, weightDecay });
   if (typeof lr === 'number') finite(fn, 'lr', lr);
   for (const [name, b] of [
     ['beta1', beta1],
@@ -59,59 +58,21 @@ function make(fn: 'adam' | 'adamw', options: AdamConfig, decoupled: boolean): Op
   }
   if (!(eps > 0)) throw new SpikefnArgumentError(fn, 'eps', 'a number > 0', String(eps));
   finite(fn, 'weightDecay', weightDecay);
-  return {
-    kind: fn,
-    init: (params) => ({ count: tf.scalar(0, 'int32'), mu: map(params, (p) => tf.zerosLike(p)), nu: map(params, (p) => tf.zerosLike(p)) }),
-    update: (grads, state, params) => {
-      const count = readCount(state.count);
-      const t = count + 1;
-      const rate = lrAt(lr, count);
-      const c1 = 1 - beta1 ** t;
-      const c2 = 1 - beta2 ** t;
-      const ps = leaves(params);
-      const gs = leaves(grads);
-      const ms = leaves(state.mu);
-      const vs = leaves(state.nu);
-      if (gs.length !== ps.length || ms.length !== ps.length || vs.length !== ps.length) {
-        throw new SpikefnArgumentError(
-          fn,
-          'grads/state',
-          `trees with ${ps.length} leaves (the params' structure)`,
-          `${gs.length} grads, ${ms.length} mu, ${vs.length} nu`,
-        );
-      }
-      const out = ps.map((p, i) =>
-        tf.tidy(() => {
-          let g = gs[i] as tf.Tensor;
-          if (!decoupled && weightDecay !== 0) g = tf.add(g, tf.mul(weightDecay, p));
-          const m = tf.add(tf.mul(beta1, ms[i] as tf.Tensor), tf.mul(1 - beta1, g));
-          const v = tf.add(tf.mul(beta2, vs[i] as tf.Tensor), tf.mul(1 - beta2, tf.square(g)));
-          let d = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
-          if (decoupled && weightDecay !== 0) d = tf.add(d, tf.mul(weightDecay, p));
-          return [tf.sub(p, tf.mul(rate, d)), m, v] as const;
-        }),
-      );
-      const next = unflatten(
-        params,
-        out.map((o) => o[0]),
-      );
-      const count1 = tf.tidy(() => tf.add(state.count, tf.scalar(1, 'int32')));
-      return [
-        next,
-        {
-          count: count1,
-          mu: unflatten(
-            state.mu,
-            out.map((o) => o[1]),
-          ),
-          nu: unflatten(
-            state.nu,
-            out.map((o) => o[2]),
-          ),
-        },
-      ];
-    },
-  };
+  const decay = weightDecay === 0 ? [] : [addDecayedWeights(weightDecay)];
+  // Coupled decay enters before the moments, decoupled after them; the learning rate, with the sign of descent, last.
+  const parts = [
+    ...(decoupled ? [] : decay),
+    scaleByAdam({ beta1, beta2, eps }),
+    ...(decoupled ? decay : []),
+    scaleBySchedule((t) => -lrAt(lr, t)),
+  ];
+  const iAdam = decoupled ? 0 : decay.length;
+  const tx = chain(...(parts as GradientTransformation<Tree>[]));
+  // Stored as spikefn 0.1.0's `{ count, mu, nu }`: scaleByAdam's state; the schedule's count equals its count.
+  const toInner = (s: AdamState): Tree[] =>
+    parts.map((_, i) => (i === iAdam ? s : i === parts.length - 1 ? { count: s.count } : emptyTree));
+  const toOuter = (s: readonly Tree[]): AdamState => s[iAdam] as AdamState;
+  return asOptimizer(fn, withStateLayout(tx as unknown as GradientTransformation<Tree[]>, toInner, toOuter));
 }
 
 /** Adam; `weightDecay` is PyTorch's coupled L2 term. @category optimisers */

@@ -6,14 +6,26 @@
  *   d ← g + μ · b  if nesterov, else b
  *   p ← p − lr(t) · d
  *
- * State: `{ count, momentum }` (`momentum` has the params' structure; zeros at init).
+ * As a chain of gradient transformations (the `addDecayedWeights` only where wd ≠ 0), applied with `p ← p + u`:
+ *
+ *   sgd = chain(addDecayedWeights(wd), trace({ decay: μ, nesterov }), scaleBySchedule(t ↦ −lr(t)))
+ *
+ * State: `{ count, momentum }` (`momentum` is the trace, with the params' structure, zeros at init), the layout of
+ * spikefn 0.1.0, so checkpoints written before the optimisers were chains load unchanged.
  *
  * @category optimisers
  */
-import * as tf from '@spikefn/core/tf';
-import { treeMap as map, treeZipWith as zipWith, type Tree, checkFinite as finite, SpikefnArgumentError } from '@spikefn/core';
-import { readCount, type Optimizer } from './optimizer.js';
+import type * as tf from '@spikefn/core/tf';
+import { emptyTree, type Tree, checkFinite as finite, SpikefnArgumentError } from '@spikefn/core';
+import { checkOptimizerConfig } from '../optim-config.js';
+import { addDecayedWeights } from './add-decayed-weights.js';
+import { chain } from './chain.js';
+import { asOptimizer, type Optimizer } from './optimizer.js';
+import { scaleBySchedule } from './scale.js';
 import { lrAt, type LearningRate } from './schedule.js';
+import { withStateLayout } from './state-layout.js';
+import { trace, type TraceState } from './trace.js';
+import type { GradientTransformation } from './transform.js';
 
 /** Options of {@link sgd}. @category optimisers */
 export type SgdConfig = {
@@ -37,21 +49,23 @@ export type SgdState = {
 /** SGD with (optionally Nesterov) momentum and L2 weight decay. @category optimisers */
 export function sgd(options: SgdConfig): Optimizer<SgdState> {
   const { lr, momentum = 0, nesterov = false, weightDecay = 0 } = options;
+  checkOptimizerConfig('sgd', { lr, momentum, weightDecay });
   if (typeof lr === 'number') finite('sgd', 'lr', lr);
   if (!(momentum >= 0 && momentum < 1)) throw new SpikefnArgumentError('sgd', 'momentum', 'a number in [0, 1)', String(momentum));
   finite('sgd', 'weightDecay', weightDecay);
-  return {
-    kind: 'sgd',
-    init: (params) => ({ count: tf.scalar(0, 'int32'), momentum: map(params, (p) => tf.zerosLike(p)) }),
-    update: (grads, state, params) => {
-      const rate = lrAt(lr, readCount(state.count));
-      return tf.tidy(() => {
-        const g = weightDecay === 0 ? grads : zipWith((gi, p) => tf.add(gi, tf.mul(weightDecay, p as tf.Tensor)), grads, params);
-        const b = zipWith((bi, gi) => tf.add(tf.mul(momentum, bi), gi as tf.Tensor), state.momentum, g);
-        const d = nesterov ? zipWith((gi, bi) => tf.add(gi, tf.mul(momentum, bi as tf.Tensor)), g, b) : b;
-        const next = zipWith((p, di) => tf.sub(p, tf.mul(rate, di as tf.Tensor)), params, d);
-        return [next, { count: tf.add(state.count, tf.scalar(1, 'int32')), momentum: b }] as unknown as tf.TensorContainer;
-      }) as unknown as readonly [typeof params, SgdState];
-    },
-  };
+  const parts = [
+    ...(weightDecay === 0 ? [] : [addDecayedWeights(weightDecay)]),
+    trace({ decay: momentum, nesterov }),
+    scaleBySchedule((t) => -lrAt(lr, t)),
+  ] as GradientTransformation<Tree>[];
+  const iTrace = parts.length - 2;
+  const tx = chain(...parts);
+  // Stored as spikefn 0.1.0's `{ count, momentum }`: the schedule's count and the trace.
+  const toInner = (s: SgdState): Tree[] =>
+    parts.map((_, i) => (i === iTrace ? { trace: s.momentum } : i === iTrace + 1 ? { count: s.count } : emptyTree));
+  const toOuter = (s: readonly Tree[]): SgdState => ({
+    count: (s[iTrace + 1] as { count: tf.Tensor }).count,
+    momentum: (s[iTrace] as TraceState).trace,
+  });
+  return asOptimizer('sgd', withStateLayout(tx as unknown as GradientTransformation<Tree[]>, toInner, toOuter));
 }

@@ -55,9 +55,11 @@ const fr = Math.fround;
 // optional outputs: a check per element for an output that is never there costs as much as a third of a row.
 //
 // The reset is arithmetic, not a branch (spikes are data-dependent and would mispredict):
-// v = h − a·h·s + c·s with a = 1, c = V_reset (hard) or a = 0, c = −V_th (soft). For s in {0, 1} this is exactly h,
-// exactly V_reset (h − h = 0), or h − V_th rounded once by the float32 store: the composed ops' values. The default
-// LIF (decay input, hard reset to 0) has its own rows with v = h − h·s.
+// v = (1 − a·s)·h + c·s with a = 1, c = V_reset (hard) or a = 0, c = −V_th (soft): the composed ops
+// (1 − s)·h + s·V_reset and h − s·V_th, operation for operation. For finite h and s in {0, 1} this is exactly h, exactly
+// V_reset, or h − V_th rounded once by the float32 store; for non-finite h it is what IEEE-754 gives the composed ops
+// (a hard reset of h = +Infinity is 0·Infinity + V_reset = NaN; −Infinity and NaN stay), so both paths record the same
+// v for every input, signed zeros included. The default LIF (decay input, hard reset to 0) has its own rows.
 
 type Row = (
   x: Float32Array,
@@ -88,7 +90,7 @@ type RecordRow = (
   form: FormCode,
 ) => void;
 
-/** 'decay-input', hard reset to 0: h = v + (x − v)·k (v − 0 is exact), v = h − h·s. Training (writes h). */
+/** 'decay-input', hard reset to 0: h = v + (x − v)·k (v − 0 is exact), v = (1 − s)·h + 0 (+0: a −0 h becomes +0, as in the composed (1 − s)·h + s·0). Training (writes h). */
 const trainDecayInputHard0: Row = (x, v, spikes, h, b, N, k, _vr, vth) => {
   for (let i = 0; i < N; i++) {
     const vi = v[i] as number;
@@ -96,7 +98,7 @@ const trainDecayInputHard0: Row = (x, v, spikes, h, b, N, k, _vr, vth) => {
     const s = +(hv >= vth);
     spikes[b + i] = s;
     h[b + i] = hv;
-    v[i] = hv - hv * s;
+    v[i] = (1 - s) * hv + 0;
   }
 };
 
@@ -107,7 +109,7 @@ const inferDecayInputHard0: Row = (x, v, spikes, _h, b, N, k, _vr, vth) => {
     const hv = fr(vi + fr(fr((x[b + i] as number) - vi) * k));
     const s = +(hv >= vth);
     spikes[b + i] = s;
-    v[i] = hv - hv * s;
+    v[i] = (1 - s) * hv + 0;
   }
 };
 
@@ -119,7 +121,7 @@ const trainDecayInput: Row = (x, v, spikes, h, b, N, k, vr, vth, a, c) => {
     const s = +(hv >= vth);
     spikes[b + i] = s;
     h[b + i] = hv;
-    v[i] = hv - a * hv * s + c * s;
+    v[i] = (1 - a * s) * hv + c * s;
   }
 };
 
@@ -130,7 +132,7 @@ const inferDecayInput: Row = (x, v, spikes, _h, b, N, k, vr, vth, a, c) => {
     const hv = fr(vi + fr(fr((x[b + i] as number) - fr(vi - vr)) * k));
     const s = +(hv >= vth);
     spikes[b + i] = s;
-    v[i] = hv - a * hv * s + c * s;
+    v[i] = (1 - a * s) * hv + c * s;
   }
 };
 
@@ -142,7 +144,7 @@ const trainNoDecayInput: Row = (x, v, spikes, h, b, N, k, vr, vth, a, c) => {
     const s = +(hv >= vth);
     spikes[b + i] = s;
     h[b + i] = hv;
-    v[i] = hv - a * hv * s + c * s;
+    v[i] = (1 - a * s) * hv + c * s;
   }
 };
 
@@ -153,7 +155,7 @@ const inferNoDecayInput: Row = (x, v, spikes, _h, b, N, k, vr, vth, a, c) => {
     const hv = fr(fr(vi - fr(fr(vi - vr) * k)) + (x[b + i] as number));
     const s = +(hv >= vth);
     spikes[b + i] = s;
-    v[i] = hv - a * hv * s + c * s;
+    v[i] = (1 - a * s) * hv + c * s;
   }
 };
 
@@ -164,7 +166,7 @@ const trainIf: Row = (x, v, spikes, h, b, N, _k, _vr, vth, a, c) => {
     const s = +(hv >= vth);
     spikes[b + i] = s;
     h[b + i] = hv;
-    v[i] = hv - a * hv * s + c * s;
+    v[i] = (1 - a * s) * hv + c * s;
   }
 };
 
@@ -174,7 +176,7 @@ const inferIf: Row = (x, v, spikes, _h, b, N, _k, _vr, vth, a, c) => {
     const hv = fr((v[i] as number) + (x[b + i] as number));
     const s = +(hv >= vth);
     spikes[b + i] = s;
-    v[i] = hv - a * hv * s + c * s;
+    v[i] = (1 - a * s) * hv + c * s;
   }
 };
 
@@ -187,7 +189,7 @@ const recordRow: RecordRow = (x, v, spikes, h, vSeq, b, N, k, vr, vth, a, c, for
     const s = +(hv >= vth);
     spikes[b + i] = s;
     h[b + i] = hv;
-    const vn = hv - a * hv * s + c * s;
+    const vn = (1 - a * s) * hv + c * s;
     v[i] = vn;
     vSeq[b + i] = vn;
   }
@@ -367,7 +369,8 @@ function backRow(
       if (t === 0) vp = v0[i] as number;
       else {
         const hp = h[b - N + i] as number;
-        vp = hp >= vth ? (hard ? vr : fr(hp - vth)) : hp;
+        const sp = +(hp >= vth);
+        vp = fr((1 - (hard ? 1 : 0) * sp) * hp + (hard ? vr : -vth) * sp);
       }
       const centred = fr(vp - vr);
       dk += gh * (form === 1 ? fr((x[b + i] as number) - centred) : -centred);
