@@ -41,6 +41,8 @@ const show = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : String(
  */
 export function checkOptimizerConfig(fn: string, config: OptimizerConfigValues): void {
   const { lr, weightDecay, momentum, beta1, beta2, eps } = config;
+  if (lr === undefined)
+    throw new SpikefnArgumentError(fn, 'lr', 'a learning rate (a number >= 0 or a schedule); it has no default', 'undefined');
   if (lr !== undefined && typeof lr !== 'function' && !(typeof lr === 'number' && Number.isFinite(lr) && lr >= 0))
     throw new SpikefnArgumentError(fn, 'lr', 'a finite number >= 0 or a schedule (step) => number', show(lr));
   if (weightDecay !== undefined && !(typeof weightDecay === 'number' && Number.isFinite(weightDecay) && weightDecay >= 0))
@@ -55,4 +57,10 @@ export function checkOptimizerConfig(fn: string, config: OptimizerConfigValues):
   }
   if (eps !== undefined && !(typeof eps === 'number' && Number.isFinite(eps) && eps > 0))
     throw new SpikefnArgumentError(fn, 'eps', 'a finite number > 0', show(eps));
+}
+
+/** Throws unless an optimiser constructor got a config record (`adam()` or `sgd(null)` name the argument). */
+export function checkConfigRecord(fn: string, config: unknown): void {
+  if (config === null || typeof config !== 'object' || Array.isArray(config))
+    throw new SpikefnArgumentError(fn, 'config', 'a config record such as { lr: 1e-3 }', show(config));
 }

@@ -20,7 +20,7 @@
  * @category optimisers
  */
 import { emptyTree, type Tree, checkFinite as finite, SpikefnArgumentError } from '@spikefn/core';
-import { checkOptimizerConfig } from '../optim-config.js';
+import { checkConfigRecord, checkOptimizerConfig } from '../optim-config.js';
 import { addDecayedWeights } from './add-decayed-weights.js';
 import { chain } from './chain.js';
 import { asOptimizer, type Optimizer } from './optimizer.js';
@@ -47,6 +47,7 @@ export type AdamConfig = {
 export type AdamState = ScaleByAdamState;
 
 function make(fn: 'adam' | 'adamw', options: AdamConfig, decoupled: boolean): Optimizer<AdamState> {
+  checkConfigRecord(fn, options);
   const { lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = decoupled ? 0.01 : 0 } = options;
   checkOptimizerConfig(fn, { lr, beta1, beta2, eps, weightDecay });
   if (typeof lr === 'number') finite(fn, 'lr', lr);

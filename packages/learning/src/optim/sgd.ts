@@ -17,7 +17,7 @@
  */
 import type * as tf from '@spikefn/core/tf';
 import { emptyTree, type Tree, checkFinite as finite, SpikefnArgumentError } from '@spikefn/core';
-import { checkOptimizerConfig } from '../optim-config.js';
+import { checkConfigRecord, checkOptimizerConfig } from '../optim-config.js';
 import { addDecayedWeights } from './add-decayed-weights.js';
 import { chain } from './chain.js';
 import { asOptimizer, type Optimizer } from './optimizer.js';
@@ -48,6 +48,7 @@ export type SgdState = {
 
 /** SGD with (optionally Nesterov) momentum and L2 weight decay. @category optimisers */
 export function sgd(options: SgdConfig): Optimizer<SgdState> {
+  checkConfigRecord('sgd', options);
   const { lr, momentum = 0, nesterov = false, weightDecay = 0 } = options;
   checkOptimizerConfig('sgd', { lr, momentum, weightDecay });
   if (typeof lr === 'number') finite('sgd', 'lr', lr);
