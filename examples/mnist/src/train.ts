@@ -20,17 +20,7 @@
  * @category examples
  */
 import * as tf from '@spikefn/core/tf';
-import {
-  foldIn,
-  key as makeKey,
-  type Key,
-  evalCtx,
-  trainCtx,
-  treeDispose,
-  treeFlattenWithPaths,
-  treeLeaves,
-  type Tree,
-} from '@spikefn/core';
+import { foldIn, key as makeKey, type Key, evalCtx, trainCtx, treeDispose, type Tree } from '@spikefn/core';
 import {
   valueAndGradTreeAux,
   rateCrossEntropy,
@@ -41,6 +31,8 @@ import {
   optimizerStep,
   cosineDecay,
   decide,
+  finiteProbe,
+  nonFiniteLeaves,
 } from '@spikefn/learning';
 import { batches, type Batch, type Digits } from '@spikefn/node';
 import type { DatasetName } from './cli.js';
@@ -147,16 +139,12 @@ export const emptyHistory = (): History => ({
   stepsPerEpoch: [],
 });
 
-/** Σ_leaves Σ 0·x: 0 when every value is finite, NaN when one is NaN or ±Inf (a scalar). */
-const nonFiniteProbe = (ts: readonly tf.Tensor[]): tf.Tensor => tf.addN(ts.map((t) => tf.sum(tf.mul(tf.cast(t, 'float32'), 0))));
-
 /** The first non-finite tensor of `trees`, named, e.g. `'parameter fc.weight (NaN)'`; run only after a probe failed. */
 function firstNonFinite(trees: Record<string, Tree>): string {
-  for (const [kind, tree] of Object.entries(trees))
-    for (const [path, t] of treeFlattenWithPaths(tree)) {
-      const bad = Array.from(t.dataSync()).find((v) => !Number.isFinite(v));
-      if (bad !== undefined) return `${kind} ${path.join('.')} (${bad})`;
-    }
+  for (const [kind, tree] of Object.entries(trees)) {
+    const [bad] = nonFiniteLeaves(tree);
+    if (bad !== undefined) return `${kind} ${bad.name} (${bad.value})`;
+  }
   return 'a value';
 }
 
@@ -198,11 +186,7 @@ export function trainEpoch(
     state = r.aux.state;
     // one read per step: [loss, hits, probe], the probe over the loss, the new params and BatchNorm statistics.
     const read = tf.tidy(() =>
-      tf.stack([
-        r.value,
-        tf.cast(r.aux.hits, 'float32'),
-        nonFiniteProbe([r.value, ...treeLeaves(params as unknown as Tree), ...treeLeaves(state as unknown as Tree)]),
-      ]),
+      tf.stack([r.value, tf.cast(r.aux.hits, 'float32'), finiteProbe(r.value, params as unknown as Tree, state as unknown as Tree)]),
     );
     const [l, hits, probe] = Array.from(read.dataSync()) as [number, number, number];
     tf.dispose([read, r.value, r.aux.hits, x, y]);

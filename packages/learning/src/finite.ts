@@ -38,15 +38,27 @@ const floatLeaves = (fn: string, trees: readonly Tree[]): tf.Tensor[] => {
 };
 
 /**
+ * The scalar behind {@link allFinite}, as a tensor: `Σ_leaves Σ (leaf · 0)` over the float32 leaves of `trees`, 0 when
+ * every entry is finite and NaN otherwise. For a loop that reads it together with other per-step values in one
+ * transfer (`tf.stack([loss, finiteProbe(loss, params)])`). The caller disposes it.
+ *
+ * @category numerics
+ */
+export const finiteProbe = (...trees: readonly Tree[]): tf.Scalar => probe('finiteProbe', trees);
+
+const probe = (fn: string, trees: readonly Tree[]): tf.Scalar => {
+  const ls = floatLeaves(fn, trees);
+  return tf.tidy(() => (ls.length === 0 ? tf.scalar(0) : (tf.addN(ls.map((l) => tf.sum(tf.mul(l, 0)))) as tf.Scalar)));
+};
+
+/**
  * `true` when every entry of every float32 leaf of `trees` is finite (no NaN, no ±Infinity): one reduction and one
  * scalar read (a device sync on GPU backends). Pass the loss and the params together: `allFinite(loss, params)`.
  *
  * @category numerics
  */
 export function allFinite(...trees: readonly Tree[]): boolean {
-  const ls = floatLeaves('allFinite', trees);
-  if (ls.length === 0) return true;
-  const sum = tf.tidy(() => tf.addN(ls.map((l) => tf.sum(tf.mul(l, 0)))));
+  const sum = probe('allFinite', trees);
   try {
     return Number.isFinite(sum.dataSync()[0]);
   } finally {

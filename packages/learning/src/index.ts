@@ -13,7 +13,7 @@ export {
   type ValueAndGradAux,
   type ClipOptions,
 } from './grad.js';
-export { allFinite, nonFiniteLeaves, assertFinite, type NonFiniteLeaf } from './finite.js';
+export { allFinite, finiteProbe, nonFiniteLeaves, assertFinite, type NonFiniteLeaf } from './finite.js';
 export { checkOptimizerConfig, type OptimizerConfigValues } from './optim-config.js';
 export { crossEntropy, firingRate, rateCrossEntropy, rateMse, tetLoss, predict, type Labels } from './losses.js';
 export {
