@@ -46,6 +46,9 @@ const freePort = (): Promise<number> =>
     });
   });
 
+/** The headers that make a page cross-origin isolated (`crossOriginIsolated`, SharedArrayBuffer). */
+export const crossOriginIsolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 async function serve(root: string, configFile: string | false): Promise<{ server: ViteDevServer; url: string }> {
   const port = await freePort();
   const server = await createServer({
@@ -53,7 +56,8 @@ async function serve(root: string, configFile: string | false): Promise<{ server
     root,
     logLevel: 'warn',
     clearScreen: false,
-    server: { host: '127.0.0.1', port, strictPort: true, hmr: false, fs: { allow: [repo] } },
+    // Cross-origin isolated (COOP + COEP), as the demo's vite.config.ts: SharedArrayBuffer for wasm threads.
+    server: { host: '127.0.0.1', port, strictPort: true, hmr: false, headers: crossOriginIsolation, fs: { allow: [repo] } },
     // The workspace's packages from their TypeScript sources (see `@spikefn/source` in their export maps).
     resolve: { conditions: ['@spikefn/source', ...defaultClientConditions] },
   });

@@ -1,13 +1,20 @@
 /**
  * The demo-page checks of the browser tests: on each backend, load examples/browser, draw digits on the pad with
  * real pointer events (Chromium's input pipeline, through CDP), inject a held-out MNIST digit, and check the predicted
- * classes, that the rasters were drawn (spike marks counted and spike-coloured pixels present), and the backend shown.
- * A screenshot per backend goes to `test-output/`.
+ * classes, that the rasters were drawn (spike marks counted and spike-coloured pixels present), and the backend shown;
+ * then Clear, "not sure" and the layout at three widths ({@link checkClear}, {@link checkUnsure}, {@link checkLayout}).
+ * A screenshot per backend and per width goes to `test-output/`.
  */
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import type { Session } from './browser.js';
 import type {} from '../../examples/browser/src/demo-api.js';
+import { loadNet } from '../../examples/browser/src/net.js';
+import { checkClear, checkLayout, checkUnsure, panelSnapshot, unsureCases } from './demo-ui-check.js';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 export type CheckResult = { readonly ok: boolean; readonly what: string; readonly detail: string };
 
@@ -38,7 +45,8 @@ export const DIGIT_STROKES: Readonly<Record<number, readonly Stroke[]>> = {
   ],
 };
 
-async function drawDigit(page: Page, strokes: readonly Stroke[]): Promise<void> {
+/** Clears the pad and draws `strokes` on it with the mouse (pointer events through Chromium's input pipeline). */
+export async function drawDigit(page: Page, strokes: readonly Stroke[]): Promise<void> {
   const box = await page.locator('#pad').boundingBox();
   if (box === null) throw new Error('the drawing pad is not visible');
   await page.click('#clear');
@@ -94,6 +102,10 @@ export async function checkDemo(
   const results: CheckResult[] = [];
   const add = (ok: boolean, what: string, detail: string): void => void results.push({ ok, what, detail });
   if (s.demoUrl === undefined) return [{ ok: false, what: 'demo page', detail: 'not served' }];
+  // Images on which Node's run (the page's network code, the backend Node is on) is silent, ties, or fires low.
+  const net = loadNet(new Uint8Array(readFileSync(join(repo, 'examples/browser/public/checkpoint.spikefn'))));
+  const unsure = unsureCases(net, heldOut);
+  net.dispose();
   const page = await s.context.newPage();
   page.on('pageerror', (e) => console.log(`  demo page error: ${e.message}`));
   try {
@@ -113,6 +125,7 @@ export async function checkDemo(
         `badge "${shown}"${st.error === undefined ? '' : `, error: ${st.error}`} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
       );
       if (!st.ready) continue;
+      const fresh = await panelSnapshot(page);
 
       for (const [digit, strokes] of Object.entries(DIGIT_STROKES)) {
         const runs = await page.evaluate(() => window.spikefnDemo!.state.runs);
@@ -162,6 +175,17 @@ export async function checkDemo(
         `demo ${b}: same predictions and output firing rates as in Node (same checkpoint, same keys)`,
         `${samePrediction}/${heldOut.length} same predictions, ${sameRates}/${heldOut.length} identical rate vectors`,
       );
+      const digit = heldOut[0]?.pixels ?? [];
+      for (const r of await checkClear(page, b, fresh, digit)) results.push(r);
+      for (const r of await checkUnsure(page, b, outDir, unsure)) results.push(r);
+      if (b === backends[0]) {
+        const drawOne = async (p: Page): Promise<number | undefined> => {
+          const runs = await p.evaluate(() => window.spikefnDemo!.state.runs);
+          await drawDigit(p, DIGIT_STROKES[1]!);
+          return (await settled(p, runs)).predicted;
+        };
+        for (const r of await checkLayout(page, outDir, [360, 800, 1280], digit, drawOne)) results.push(r);
+      }
     }
   } finally {
     await page.close();

@@ -20,6 +20,7 @@ import { setBackend, key } from '@spikefn/core';
 import { loadFixtures } from '../parity/fixtures.js';
 import '../parity/handlers/index.js';
 import { checkDemo } from './demo-check.js';
+import { checkIsolation } from './isolation-check.js';
 import { loadNet } from '../../examples/browser/src/net.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -55,6 +56,12 @@ await withBrowser(
     console.log(`browser: ${s.version}; test page ${s.testUrl}`);
     const info = await s.page.evaluate(() => window.spikefnTests!.webglInfo());
     console.log(`webgl: ${JSON.stringify(info)}`);
+    const iso = await checkIsolation(s.page);
+    report(
+      iso.isolated && iso.sharedArrayBuffer,
+      'test page is cross-origin isolated (COOP + COEP): SharedArrayBuffer for the threaded wasm build',
+      JSON.stringify(iso),
+    );
     if (only.has('modules')) {
       const m = await s.page.evaluate(() => window.spikefnTests!.importAll());
       report(

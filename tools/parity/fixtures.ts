@@ -1,6 +1,7 @@
 /**
- * Loading SpikingJelly golden fixtures (format: `fixtures/spikingjelly/README.md`). The folder is `SPIKEFN_FIXTURES`
- * when set, else the repository's own copy, `fixtures/spikingjelly`.
+ * Loading SpikingJelly golden fixtures (format: `fixtures/spikingjelly/README.md`). Two folders of the same format
+ * are run: the main set, `SPIKEFN_FIXTURES` when set, else the repository's own copy `fixtures/spikingjelly`; and the
+ * QIF/EIF set, `SPIKEFN_FIXTURES_MORE` when set, else `fixtures/spikingjelly-more`.
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -38,6 +39,16 @@ export function fixturesDir(): string {
   if (env !== undefined && env !== '') return resolve(env);
   return resolve(here, '../../fixtures/spikingjelly');
 }
+
+/** The QIF/EIF fixtures folder in use (`SPIKEFN_FIXTURES_MORE`, else `fixtures/spikingjelly-more`). */
+export function moreFixturesDir(): string {
+  const env = process.env['SPIKEFN_FIXTURES_MORE'];
+  if (env !== undefined && env !== '') return resolve(env);
+  return resolve(here, '../../fixtures/spikingjelly-more');
+}
+
+/** Every fixtures folder the suite runs: the main set, then the QIF/EIF set. */
+export const fixturesDirs = (): string[] => [fixturesDir(), moreFixturesDir()];
 
 /** Every `*.json` file of the folder, parsed. */
 export function loadFixtures(dir = fixturesDir()): FixtureFile[] {

@@ -13,9 +13,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@spikefn/core/tf';
 import { setBackend, key } from '@spikefn/core';
 import { padToMnist, SIDE } from './preprocess.js';
-import { clearRaster, drawImage, drawInputFrame, drawRasterColumn, drawRates, shownNeurons, type Raster } from './render.js';
+import { clearCanvas, clearRaster, drawImage, drawInputFrame, drawRasterColumn, drawRates, shownNeurons, type Raster } from './render.js';
 import { loadNet, type Activity, type Net } from './net.js';
 import type { DemoState } from './demo-api.js';
+import { describeVerdict, verdict, type Verdict } from './verdict.js';
+import { classNamesFor, DIGIT_CLASSES } from './classes.js';
+import { makeRaster } from './raster-dom.js';
 
 const $ = <E extends HTMLElement>(id: string): E => document.getElementById(id) as E;
 const pad = $<HTMLCanvasElement>('pad');
@@ -31,16 +34,21 @@ const state: DemoState = {
   predicted: undefined,
   rates: [],
   rasterSpikes: {},
+  verdict: undefined,
+  shown: '',
   error: undefined,
 };
 
 let net: Net | undefined;
 let checkpoint: Uint8Array | undefined;
 let rasters: Raster[] = [];
+let classNames: readonly string[] = DIGIT_CLASSES;
+/** Whether the pad holds a drawing (a backend switch runs it again). */
+let hasDrawing = false;
 let runId = 0;
 let seed = 0;
 /** Milliseconds each time step stays on screen while a run unfolds (`?stepMs=`). */
-const stepMs = Number(new URLSearchParams(location.search).get('stepMs') ?? 150);
+let stepMs = Number(new URLSearchParams(location.search).get('stepMs') ?? 150);
 
 // ---- drawing pad (pointer events: mouse, pen, touch)
 const pctx = pad.getContext('2d', { willReadFrequently: true })!;
@@ -57,6 +65,7 @@ const at = (e: PointerEvent): [number, number] => {
 };
 pad.addEventListener('pointerdown', (e) => {
   drawing = true;
+  hasDrawing = true;
   pad.setPointerCapture(e.pointerId);
   last = at(e);
   stroke(last, last);
@@ -85,10 +94,36 @@ function stroke(a: [number, number], b: [number, number]): void {
   pctx.lineTo(b[0], b[1]);
   pctx.stroke();
 }
-$('clear').addEventListener('click', () => {
+/**
+ * Every panel as on a fresh load: blank pad and input, no input frames, no rasters, zero rates, no prediction; a
+ * run still unfolding stops (its id is stale).
+ */
+function resetPanels(): void {
+  runId++;
   clearPad();
+  hasDrawing = false;
   drawImage($('input'), new Float32Array(SIDE * SIDE), SIDE);
-});
+  const frames = $<HTMLCanvasElement>('input-spikes');
+  frames.height = 80; // the empty panel's height (a run resizes it to its T frames)
+  clearCanvas(frames);
+  rasters = [];
+  const placeholder = document.createElement('p');
+  placeholder.className = 'muted placeholder';
+  placeholder.textContent = 'Draw a digit: the spikes of each layer appear here, one column per time step.';
+  $('rasters').replaceChildren(placeholder);
+  drawRates($('rates'), [], undefined, classNames);
+  $('prediction').textContent = '–';
+  $('prediction').className = '';
+  $('confidence').textContent = '';
+  state.busy = false;
+  state.predicted = undefined;
+  state.rates = [];
+  state.rasterSpikes = {};
+  state.verdict = undefined;
+  state.shown = '';
+  if (state.ready) status('ready: draw a digit');
+}
+$('clear').addEventListener('click', resetPanels);
 
 // ---- sample digits shipped with the page (real MNIST digits from the `mnist` package)
 let samples: { label: number; pixels: number[] }[] = [];
@@ -103,6 +138,7 @@ async function showImageOnPad(img: Float32Array, withSeed?: number): Promise<Act
   tmp.height = SIDE;
   drawImage(tmp, img, SIDE);
   clearPad();
+  hasDrawing = true;
   pctx.imageSmoothingEnabled = true;
   pctx.drawImage(tmp, 0, 0, pad.width, pad.height);
   return classifyImage(img, withSeed);
@@ -115,39 +151,45 @@ async function classifyPad(): Promise<Activity | undefined> {
 
 const frame = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Rasters for a run: per hidden layer, the neurons that fired at least once (at most 120, in index order). */
+/** Rasters for a run: per hidden layer, the neurons that fired at least once (at most 120, in index order); the output layer. */
 function buildRasters(a: Activity): void {
   const host = $('rasters');
   host.replaceChildren();
   const MAX = 120;
-  const make = (name: string, title: string, shown: number[], height: number): Raster => {
-    const wrap = document.createElement('div');
-    const head = document.createElement('div');
-    head.className = 'raster-title';
-    head.innerHTML = `<span>${title}</span><span data-count></span>`;
-    const canvas = document.createElement('canvas');
-    canvas.width = 560;
-    canvas.height = height;
-    canvas.dataset['layer'] = name;
-    wrap.append(head, canvas);
-    host.append(wrap);
-    return { canvas, shown, T: a.T, counts: 0 };
-  };
   rasters = a.hidden.map((layer) => {
     const n = layer.shape.reduce((x, y) => x * y, 1);
-    const active: number[] = [];
-    for (let i = 0; i < n && active.length < MAX; i++) if (layer.spikes.some((st) => (st[i] as number) > 0)) active.push(i);
-    let total = 0;
-    for (let i = 0; i < n; i++) if (layer.spikes.some((st) => (st[i] as number) > 0)) total++;
-    const shown = active.length > 0 ? active : shownNeurons(n, MAX);
-    return make(
-      layer.name,
-      `${layer.name}: LIF [${layer.shape.join('×')}] = ${n} neurons; ${total} fired (${Math.min(total, MAX)} shown)`,
+    const fired: number[] = [];
+    for (let i = 0; i < n; i++) if (layer.spikes.some((st) => (st[i] as number) > 0)) fired.push(i);
+    const shown = fired.length > 0 ? fired.slice(0, MAX) : shownNeurons(n, MAX);
+    return makeRaster(host, {
+      name: layer.name,
+      title: `${layer.name}: LIF [${layer.shape.join('×')}] = ${n} neurons; ${fired.length} fired (${Math.min(fired.length, MAX)} shown)`,
       shown,
-      2 * MAX,
-    );
+      T: a.T,
+      height: 2 * MAX,
+    });
   });
-  rasters.push(make('output', 'output: LIF, 10 neurons (classes 0–9, top to bottom)', shownNeurons(10, 10), 100));
+  rasters.push(
+    makeRaster(host, {
+      name: 'output',
+      title: `output: LIF, ${classNames.length} neurons, one per class`,
+      shown: shownNeurons(classNames.length, classNames.length),
+      T: a.T,
+      height: 16 * classNames.length,
+      rowLabels: classNames,
+    }),
+  );
+}
+
+/** Shows a finished run's reading of the output rates: the class, or "not sure" and why. */
+function showVerdict(v: Verdict): void {
+  const { headline, detail } = describeVerdict(v, classNames);
+  const p = $('prediction');
+  p.textContent = headline;
+  p.className = v.sure ? (headline.length > 2 ? 'long' : '') : 'unsure';
+  $('confidence').textContent = detail;
+  state.verdict = v;
+  state.shown = headline;
 }
 
 async function classifyImage(img: Float32Array, withSeed?: number): Promise<Activity | undefined> {
@@ -155,6 +197,9 @@ async function classifyImage(img: Float32Array, withSeed?: number): Promise<Acti
   const id = ++runId;
   state.busy = true;
   drawImage($('input'), img, SIDE);
+  $('prediction').textContent = '…';
+  $('prediction').className = '';
+  $('confidence').textContent = '';
   let a: Activity;
   try {
     a = net.classify(img, key(withSeed ?? seed++));
@@ -166,7 +211,6 @@ async function classifyImage(img: Float32Array, withSeed?: number): Promise<Acti
   }
   buildRasters(a);
   for (const r of rasters) clearRaster(r);
-  $('prediction').textContent = '…';
   const counts = new Array<number>(10).fill(0);
   // Unfold the run over its T steps: one raster column, one input frame and the running rates per step.
   for (let t = 0; t < a.T; t++) {
@@ -181,14 +225,15 @@ async function classifyImage(img: Float32Array, withSeed?: number): Promise<Acti
       $('rates'),
       counts.map((n) => n / a.T),
       undefined,
+      classNames,
     );
     status(`step ${t + 1}/${a.T}`);
     await frame(stepMs);
   }
-  drawRates($('rates'), a.rates, a.predicted);
-  $('prediction').textContent = String(a.predicted);
-  const sorted = [...a.rates].sort((x, y) => y - x);
-  $('confidence').textContent = `rate ${a.rates[a.predicted]!.toFixed(2)}, runner-up ${sorted[1]!.toFixed(2)}`;
+  if (id !== runId) return undefined;
+  const v = verdict(a.rates);
+  drawRates($('rates'), a.rates, v.sure ? v.predicted : undefined, classNames);
+  showVerdict(v);
   document.querySelectorAll<HTMLElement>('[data-count]').forEach((el, i) => {
     el.textContent = `${rasters[i]?.counts ?? 0} spikes shown`;
   });
@@ -222,13 +267,17 @@ async function useBackend(name: string): Promise<void> {
     r.checked = r.value === state.backend;
   });
   net = loadNet(checkpoint!);
+  classNames = classNamesFor(net.meta);
+  // The rasters' row-label column: as wide as the longest class name or a neuron index such as "#12543".
+  $('rasters').style.setProperty('--label-w', `${Math.max(7, ...classNames.map((n) => n.length + 1))}ch`);
   const m = net.meta;
   const testAcc = (m['history'] as { testAcc?: number[] } | undefined)?.testAcc?.at(-1);
   const acc = typeof testAcc === 'number' ? `, held-out accuracy ${(100 * testAcc).toFixed(1)} %` : '';
   $('about').textContent =
     `Conv-BN-LIF ×2 + linear-LIF, channels ${net.config.channels.join('/')}, T = ${net.config.timeSteps}, τ = ${net.config.tau}, ` +
     `${net.config.encoding} encoding${acc}. Weights: the checkpoint written by examples/mnist (checkpoint.spikefn). ` +
-    `The prediction is the output neuron that fires most over the T steps.`;
+    `The prediction is the output neuron that fires most over the T steps; the page says "not sure" when no output ` +
+    `neuron fires, when classes tie, or when the top one fires on fewer than half of the steps.`;
   $('input-title').textContent =
     net.config.encoding === 'poisson'
       ? 'Input spike trains (Poisson rate code, one frame per step)'
@@ -238,7 +287,7 @@ async function useBackend(name: string): Promise<void> {
 document.querySelectorAll<HTMLInputElement>('input[name=backend]').forEach((r) => {
   r.addEventListener('change', () => {
     // Switch, then run the current drawing again on the new backend.
-    if (r.checked) void useBackend(r.value).then(() => (state.ready && state.runs > 0 ? classifyPad() : undefined));
+    if (r.checked) void useBackend(r.value).then(() => (state.ready && hasDrawing ? classifyPad() : undefined));
   });
 });
 
@@ -248,9 +297,12 @@ window.spikefnDemo = {
   useBackend,
   classifyImage: async (pixels, withSeed) => {
     const a = await showImageOnPad(Float32Array.from(pixels), withSeed);
-    return a === undefined ? undefined : { predicted: a.predicted, rates: Array.from(a.rates) };
+    return a === undefined ? undefined : { predicted: a.predicted, rates: Array.from(a.rates), shown: state.shown };
   },
   samples: () => samples,
+  setStepMs: (ms) => {
+    stepMs = ms;
+  },
 };
 
 async function start(): Promise<void> {
@@ -262,6 +314,7 @@ async function start(): Promise<void> {
   const wanted = new URLSearchParams(location.search).get('backend') ?? 'webgl';
   await useBackend(wanted);
   if (!state.ready && wanted !== 'cpu') await useBackend('cpu');
+  resetPanels();
   status('ready: draw a digit');
 }
 start().catch((e: unknown) => {

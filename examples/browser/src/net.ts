@@ -7,7 +7,7 @@
  */
 import * as tf from '@spikefn/core/tf';
 import { evalCtx, key, type Key, treeDispose, type Tree } from '@spikefn/core';
-import { decodeCheckpoint, restoreLike, type Checkpoint, poisson } from '@spikefn/learning';
+import { decide, decodeCheckpoint, restoreLike, type Checkpoint, poisson } from '@spikefn/learning';
 import * as E from 'fp-ts/lib/Either.js';
 import { model, type Model, type ModelConfig, type ModelParams, type ModelState } from '@spikefn/example-mnist/src/model';
 
@@ -22,6 +22,7 @@ export type Activity = {
   readonly output: readonly Float32Array[];
   /** Output firing rates (spikes / T) per class. */
   readonly rates: Float32Array;
+  /** The class with the top rate (the lowest one on ties; all-silent: 0). */
   readonly predicted: number;
   readonly ms: number;
 };
@@ -78,8 +79,8 @@ export function loadNet(bytes: Uint8Array): Net {
       const output = perStep(got['out']!);
       const rates = new Float32Array(10);
       for (const o of output) for (let c = 0; c < 10; c++) rates[c]! += (o[c] as number) / T;
-      let predicted = 0;
-      for (let c = 1; c < 10; c++) if ((rates[c] as number) > (rates[predicted] as number)) predicted = c;
+      // The top rate, the lowest class on ties (decide's default rule, as tf.argMax); the page's "not sure" is verdict.ts.
+      const predicted = decide(rates, 10).predictions[0] as number;
       const activity: Activity = {
         T,
         input: perStep(got['input']!),

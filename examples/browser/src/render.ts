@@ -63,7 +63,7 @@ export type Raster = { readonly canvas: HTMLCanvasElement; readonly shown: reado
 export const shownNeurons = (n: number, max: number): number[] =>
   Array.from({ length: Math.min(n, max) }, (_, i) => Math.floor((i * n) / Math.min(n, max)));
 
-/** Clears a raster and draws its grid. */
+/** Clears a raster to black and draws its grid (a line between time steps); its spike count goes back to 0. */
 export function clearRaster(r: Raster): void {
   const ctx = r.canvas.getContext('2d')!;
   ctx.fillStyle = '#000';
@@ -100,23 +100,38 @@ export function drawRasterColumn(r: Raster, spikes: Float32Array, t: number): nu
   return n;
 }
 
-/** Bars of the output firing rates (spikes / T) for classes 0–9, the winner highlighted. */
-export function drawRates(c: HTMLCanvasElement, rates: Float32Array | readonly number[], winner: number | undefined): void {
+/**
+ * Bars of the output firing rates (spikes / T), one row per class named by `labels` (default: the digits), the
+ * winner highlighted (`undefined`: none, e.g. while the run unfolds or when the page is not sure).
+ */
+export function drawRates(
+  c: HTMLCanvasElement,
+  rates: Float32Array | readonly number[],
+  winner: number | undefined,
+  labels: readonly string[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+): void {
   const ctx = c.getContext('2d')!;
   ctx.clearRect(0, 0, c.width, c.height);
-  const left = 22;
-  const rowH = c.height / 10;
+  const rows = labels.length;
+  const rowH = c.height / rows;
   ctx.font = '13px ui-monospace, monospace';
-  for (let k = 0; k < 10; k++) {
+  const left = Math.ceil(Math.max(...labels.map((l) => ctx.measureText(l).width))) + 10;
+  const barW = c.width - left - 44;
+  for (let k = 0; k < rows; k++) {
     const r = Math.max(0, Math.min(1, (rates[k] as number | undefined) ?? 0));
     const y = k * rowH;
     ctx.fillStyle = k === winner ? ACCENT : INK;
-    ctx.fillText(String(k), 4, y + rowH * 0.7);
+    ctx.fillText(labels[k] as string, 4, y + rowH * 0.7);
     ctx.fillStyle = GRID;
-    ctx.fillRect(left, y + 3, c.width - left - 44, rowH - 6);
+    ctx.fillRect(left, y + 3, barW, rowH - 6);
     ctx.fillStyle = k === winner ? ACCENT : SPIKE;
-    ctx.fillRect(left, y + 3, (c.width - left - 44) * r, rowH - 6);
+    ctx.fillRect(left, y + 3, Math.round(barW * r), rowH - 6);
     ctx.fillStyle = DIM;
     ctx.fillText(r.toFixed(2), c.width - 38, y + rowH * 0.7);
   }
+}
+
+/** Erases a canvas (transparent: the panel's background shows). */
+export function clearCanvas(c: HTMLCanvasElement): void {
+  c.getContext('2d')!.clearRect(0, 0, c.width, c.height);
 }

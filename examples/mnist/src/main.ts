@@ -14,7 +14,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@spikefn/core/tf';
-import { setBackend, registerFastKernels, evalCtx, foldIn } from '@spikefn/core';
+import { setBackend, evalCtx, foldIn } from '@spikefn/core';
+import { register } from '@spikefn/kernels';
 import { classMetrics, confusionMatrix, heatmapSvg, lineChartSvg, rasterSvg, stackSvg } from '@spikefn/learning';
 import { PIXELS, formatDuration, progressBar } from '@spikefn/node';
 import { parseArgs, USAGE, type Options } from './cli.js';
@@ -71,7 +72,7 @@ async function main(opts: Options): Promise<void> {
   // a fresh run reads its data before the backend starts: a missing or malformed dataset fails at once.
   const freshData = resumeFrom === undefined ? loadRunData(opts, opts.data, runKeys(opts.seed).split) : undefined;
   const backend = await startBackend(opts.backend);
-  const fast = registerFastKernels(backend);
+  const fast = register(backend); // setBackend registered them already: this only lists them
   console.log(`backend: ${backend}${fast.length ? ` (spikefn kernels: ${fast.join(', ')})` : ''}`);
 
   let config: TrainConfig;

@@ -4,11 +4,13 @@
  * | name | package | where |
  * |---|---|---|
  * | `'cpu'` | `@tensorflow/tfjs-backend-cpu` | everywhere; the reference |
- * | `'wasm'` | `@tensorflow/tfjs-backend-wasm` | everywhere; XNNPACK + SIMD, about 2.5x faster than cpu for training in Node |
+ * | `'wasm'` | `@tensorflow/tfjs-backend-wasm` | everywhere; XNNPACK + SIMD on every core in Node (`threads`), about 2.5x faster than cpu for training |
  * | `'webgl'` | `@tensorflow/tfjs-backend-webgl` | browsers with WebGL |
  * | `'tensorflow'` | `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node` | Node; **optional peers that you install** (their install downloads libtensorflow) |
  *
- * By default the fast kernels of `src/kernels/` are registered for the chosen backend (see {@link SetBackendOptions}).
+ * Once the backend is ready, spikefn's kernels for it are registered (`register` of `@spikefn/kernels`: the fused
+ * neuron kernels, and by default the fast conv, pooling and slicing kernels; see {@link SetBackendOptions}). With tfjs's
+ * own `tf.setBackend` instead, the neurons and layers register the same kernels lazily on first use.
  *
  * A name outside this list, or a backend whose package is missing or cannot start, throws an error that says which
  * package to install. The start-up banners of tfjs are silenced (`PROD`).
@@ -16,8 +18,9 @@
  * @category backend
  */
 import * as tf from './tf.js';
-import { registerFastKernels, unregisterFastKernels } from './kernels/index.js';
+import { register, unregister } from '@spikefn/kernels';
 import { SpikefnArgumentError } from './validate.js';
+import { checkWasmThreads, prepareWasmThreads } from './wasm-threads.js';
 
 /** The backends spikefn knows. @category backend */
 export const backendNames = ['cpu', 'wasm', 'webgl', 'tensorflow'] as const;
@@ -83,8 +86,20 @@ async function importBackend(name: BackendName): Promise<void> {
 
 /** Options of {@link setBackend}. @category backend */
 export type SetBackendOptions = {
-  /** Register spikefn's fast kernels for this backend (`src/kernels/`: conv and max-pool gradients, wasm slicing). Default true. */
+  /**
+   * Register spikefn's replacements of tfjs kernels for this backend (`@spikefn/kernels`' `'overrides'` set: conv and
+   * max-pool gradients, wasm slicing and identity). Default true; `false` puts tfjs's stock kernels back. The fused
+   * neuron kernels (`'neurons'`) are registered either way.
+   */
   readonly fastKernels?: boolean;
+  /**
+   * wasm only: the number of threads XNNPACK computes with, an integer from 1 to `maxWasmThreads` (8). Default in
+   * Node: one per core (`os.availableParallelism()`), through tfjs's threaded SIMD build, which spikefn starts itself
+   * there (see `wasm-threads.ts`); `1` is tfjs's single-threaded SIMD build. In a browser the default is tfjs's
+   * choice, threaded only on a cross-origin isolated page. An explicit count different from the running wasm
+   * backend's makes the backend again, which needs it to hold no tensors. `getWasmThreads()` reports the count.
+   */
+  readonly threads?: number;
 };
 
 /**
@@ -98,8 +113,19 @@ export async function setBackend(name: string, options: SetBackendOptions = {}):
     throw new SpikefnArgumentError('setBackend', 'name', `one of ${backendNames.map((b) => `'${b}'`).join(', ')}`, JSON.stringify(name));
   }
   const backend = name as BackendName;
+  if (options.threads !== undefined) {
+    if (backend !== 'wasm')
+      throw new SpikefnArgumentError(
+        'setBackend',
+        'options.threads',
+        "no threads option for a backend other than 'wasm'",
+        String(options.threads),
+      );
+    checkWasmThreads('setBackend', 'options.threads', options.threads);
+  }
   tf.env().set('PROD', true);
   await importBackend(backend);
+  if (backend === 'wasm') await prepareWasmThreads(options.threads);
   if (tf.findBackendFactory(backend) === null) {
     const hint =
       backend === 'webgl'
@@ -110,8 +136,11 @@ export async function setBackend(name: string, options: SetBackendOptions = {}):
   const ok = await tf.setBackend(backend);
   if (!ok) throw new BackendUnavailableError(`setBackend('${backend}'): the backend failed to initialise (see the warning above).`);
   await tf.ready();
-  if (options.fastKernels ?? true) registerFastKernels(backend);
-  else unregisterFastKernels(backend);
+  if (options.fastKernels ?? true) register(backend);
+  else {
+    unregister(backend, ['overrides']);
+    register(backend, ['neurons']);
+  }
   return backend;
 }
 

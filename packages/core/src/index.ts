@@ -10,7 +10,7 @@
  * @module @spikefn/core
  */
 export { setBackend, getBackend, backendNames, BackendUnavailableError, type BackendName, type SetBackendOptions } from './backend.js';
-export { registerFastKernels, unregisterFastKernels, fastKernelNames, isFastKernelRegistered } from './kernels/index.js';
+export { getWasmThreads, maxWasmThreads } from './wasm-threads.js';
 export { key, isKey, checkKey, foldIn, split, split2, type Key, type Keys } from './key.js';
 export { uniform, normal, bernoulli, bernoulliLike, uniformArray } from './random.js';
 export { kaimingUniform, fanInUniform } from './init.js';
@@ -58,7 +58,7 @@ export {
   type ParamsOf,
   type StateOf,
 } from './layer.js';
-export { scan, scanLayer, runSequence, type ScanBody, type ScanOptions } from './scan.js';
+export { scan, scanLayer, runSequence, type ScanBody, type ScanOptions, type RunSequenceOptions } from './scan.js';
 export { sequential, type SequentialParams, type SequentialState } from './sequential.js';
 export { multiStep } from './multi-step.js';
 export { seqToANN } from './seq-to-ann.js';

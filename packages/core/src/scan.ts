@@ -125,9 +125,20 @@ export function scan<S extends Tree, Y extends Tree>(
   }) as unknown as [S, Y];
 }
 
+/** Options of {@link runSequence} and `multiStep`. @category time */
+export type RunSequenceOptions = {
+  /**
+   * Gradient checkpointing (see {@link ScanOptions}): an integer k ≥ 1. The layer then runs as a checkpointed `scan`
+   * of its `step`, also when it has a `sequence` form (a fused kernel, or a neuron's own scan, has no checkpointing);
+   * its params receive gradients. Same values and gradients as without (the gradients up to the order of sums).
+   */
+  readonly checkpointEvery?: number;
+};
+
 /**
  * Runs a layer over a sequence `xs = [T, ...]`: its fused `sequence` form when it has one, else `scan` over its
- * `step` with per-step keys from `ctx.key`. This is how `multiStep` and every multi-step API run a layer.
+ * `step` with per-step keys from `ctx.key`; with `options.checkpointEvery`, always the checkpointed `scan` of `step`.
+ * This is how `multiStep` and every multi-step API run a layer.
  *
  * @category time
  */
@@ -137,9 +148,11 @@ export function runSequence<P extends Tree, S extends Tree>(
   state: S,
   xs: tf.Tensor,
   ctx: Ctx,
+  options: RunSequenceOptions = {},
 ): [S, tf.Tensor] {
   checkCtx(`${layer.kind}.sequence`, ctx);
-  if (layer.sequence !== undefined) {
+  const every = checkRunSequenceOptions(`${layer.kind}.sequence`, options);
+  if (layer.sequence !== undefined && every === undefined) {
     minRank(`${layer.kind}.sequence`, 'xs', xs, 1, 'a leading time axis [T, ...]');
     if (!numericsCheckEnabled()) {
       const [s, ys] = layer.sequence(params, state, xs, ctx);
@@ -155,7 +168,15 @@ export function runSequence<P extends Tree, S extends Tree>(
     state,
     xs,
     ctx.key,
+    every === undefined ? {} : { checkpointEvery: every, params },
   );
+}
+
+/** Checks {@link RunSequenceOptions}; returns `checkpointEvery` (or undefined). @category time */
+export function checkRunSequenceOptions(fn: string, options: RunSequenceOptions): number | undefined {
+  if (options === null || typeof options !== 'object')
+    throw new SpikefnArgumentError(fn, 'options', 'an options record ({ checkpointEvery?: number })', String(options));
+  return options.checkpointEvery === undefined ? undefined : positiveInt(fn, 'options.checkpointEvery', options.checkpointEvery);
 }
 
 /**

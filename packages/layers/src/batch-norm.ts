@@ -21,6 +21,7 @@
  */
 import * as tf from '@spikefn/core/tf';
 import type { Ctx, Layer } from '@spikefn/core';
+import { BATCH_NORM_FORWARD, hasKernel } from '@spikefn/kernels';
 import {
   checkCtx,
   tidyStep,
@@ -85,7 +86,10 @@ export const batchNormInitialState = (numFeatures: number): BatchNormState => ({
 
 /**
  * One BatchNorm call on `x: [N, C, ...]` (channel axis 1). Returns `[state', y]`; in eval mode `state' = state`.
- * Checks nothing about shapes.
+ * Checks nothing about shapes. In train mode on float32 inputs, where the backend has `@spikefn/kernels`' fused
+ * BatchNorm kernels (`cpu`, `wasm`), the statistics, the output and the gradient are one kernel each way (same values
+ * to float32 rounding; the running statistics get no gradient, like PyTorch's buffers); `fused: false` forces the
+ * composed ops (`tf.moments` and broadcasting arithmetic, differentiated by tfjs), the reference.
  *
  * @category layers
  */
@@ -95,6 +99,7 @@ export function batchNormApply(
   state: BatchNormState,
   x: tf.Tensor,
   training: boolean,
+  fused = true,
 ): [BatchNormState, tf.Tensor] {
   const C = s.numFeatures;
   const bshape = [1, C, ...x.shape.slice(2).map(() => 1)];
@@ -105,9 +110,29 @@ export function batchNormApply(
     return [state, tf.add(tf.mul(x, tf.reshape(scale, bshape)), tf.reshape(shift, bshape))];
   }
   const n = x.size / C;
-  const { mean, variance } = tf.moments(x, axes, true);
-  const xhat = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, s.eps)));
-  const y = tf.add(tf.mul(xhat, tf.reshape(params.weight, bshape)), tf.reshape(params.bias, bshape));
+  let y: tf.Tensor;
+  let mean: tf.Tensor;
+  let variance: tf.Tensor;
+  if (
+    fused &&
+    x.dtype === 'float32' &&
+    params.weight.dtype === 'float32' &&
+    params.bias.dtype === 'float32' &&
+    hasKernel(BATCH_NORM_FORWARD)
+  ) {
+    // One forward kernel (statistics and output) and one backward kernel (@spikefn/kernels, batch-norm.ts).
+    [y, mean, variance] = tf
+      .engine()
+      .runKernel(BATCH_NORM_FORWARD, { x, gamma: params.weight, beta: params.bias }, { eps: s.eps }) as tf.Tensor[] as [
+      tf.Tensor,
+      tf.Tensor,
+      tf.Tensor,
+    ];
+  } else {
+    ({ mean, variance } = tf.moments(x, axes, true));
+    const xhat = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, s.eps)));
+    y = tf.add(tf.mul(xhat, tf.reshape(params.weight, bshape)), tf.reshape(params.bias, bshape));
+  }
   const m = s.momentum;
   const runningMean = tf.add(tf.mul(state.runningMean, 1 - m), tf.mul(tf.reshape(mean, [C]), m));
   const runningVar = tf.add(tf.mul(state.runningVar, 1 - m), tf.mul(tf.reshape(variance, [C]), (m * n) / (n - 1)));

@@ -5,11 +5,12 @@
  *
  *   OH = ⌊(H + 2·ph - dh·(kh - 1) - 1) / sh⌋ + 1   (likewise OW)
  *
- * tfjs convolves NHWC, so the input goes through one transpose each way. Where spikefn's fast backprop kernels are
- * registered (`registerFastKernels` in `@spikefn/core/kernels`), tfjs's own gradient runs on them. Elsewhere the
- * gradient is written out ({@link conv2dInputGrad}, {@link conv2dWeightGrad}) as ordinary forward convolutions,
- * because the stock `Conv2DBackpropFilter` is a naive loop on `cpu` (minutes per batch) and missing on `wasm`, and
- * `Conv2DBackpropInput` is a naive loop on `wasm`:
+ * tfjs convolves NHWC, so the input goes through one transpose each way. The gradient is tfjs's own (its
+ * `Conv2DBackpropInput` and `Conv2DBackpropFilter` kernels), which `@spikefn/kernels` makes fast and complete on `cpu`
+ * and `wasm` (stock tfjs's filter gradient is a naive loop on cpu and missing on wasm): the layer makes sure they are
+ * registered (`ensureRegistered`) and never asks which kernels are there. tfjs's Conv2D gradient refuses dilation > 1,
+ * so a dilated convolution's gradient is written out ({@link conv2dInputGrad}, {@link conv2dWeightGrad}) as ordinary
+ * forward convolutions:
  *
  *   ∂L/∂x = conv(upsample_s(∂L/∂y), flip(W)ᵀ, dilation d)   (a "full" correlation with the flipped kernel)
  *   ∂L/∂W = conv(xᵀ, (∂L/∂y)ᵀ, stride d, dilation s)         (batch and channels swapped: one convolution)
@@ -22,7 +23,6 @@ import * as tf from '@spikefn/core/tf';
 import {
   fanInUniform,
   kaimingUniform,
-  isFastKernelRegistered,
   split2,
   stateless,
   type Layer,
@@ -34,6 +34,7 @@ import {
   type Shape,
 } from '@spikefn/core';
 import type { EmptyTree as Empty } from '@spikefn/core';
+import { ensureRegistered } from '@spikefn/kernels';
 
 /** One number for both spatial axes, or `[height, width]`. @category layers */
 export type Pair = number | readonly [number, number];
@@ -170,12 +171,6 @@ function convNhwc(
   return tf.conv2d(input, filter, [stride[0], stride[1]], allZero ? 'valid' : pad, 'NHWC', [dil[0], dil[1]]);
 }
 
-/** Whether the current backend runs spikefn's fast Conv2DBackpropFilter and Conv2DBackpropInput kernels. */
-function fastConvGradients(): boolean {
-  const backend = tf.getBackend();
-  return isFastKernelRegistered('Conv2DBackpropFilter', backend) && isFastKernelRegistered('Conv2DBackpropInput', backend);
-}
-
 /** Splits `t` into `groups` equal parts on `axis` (or returns `[t]`). */
 const groupsOf = (t: tf.Tensor, groups: number, axis: number): tf.Tensor[] => (groups === 1 ? [t] : tf.split(t, groups, axis));
 
@@ -263,16 +258,19 @@ export function conv2dWeightGrad(x: tf.Tensor, dy: tf.Tensor, kernel: readonly [
 
 /**
  * The convolution itself, NCHW, without bias: `x: [N, in, H, W]`, `weight: [out, in/groups, kh, kw]`. Differentiable
- * in both arguments through {@link conv2dInputGrad} and {@link conv2dWeightGrad}. Checks nothing.
+ * in both arguments: through tfjs's Conv2D gradient (on `@spikefn/kernels`' backprop kernels for cpu and wasm) for
+ * dilation 1, through {@link conv2dInputGrad} and {@link conv2dWeightGrad} for dilated convolutions. Checks nothing.
  *
  * @category layers
  */
 export function conv2dNchw(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometry): tf.Tensor {
-  // With spikefn's fast backprop kernels registered (core/kernels, `registerFastKernels`), tfjs's own conv gradient
-  // runs on them and is the faster path (measured: ~1.7× on cpu, ~1.1× on wasm for 3×3 convs at batch 256).
-  // (tfjs's Conv2D gradient refuses dilation > 1, so dilated convolutions always take the written-out gradient.)
-  if (g.dilation[0] === 1 && g.dilation[1] === 1 && fastConvGradients())
+  // tfjs's own gradient, on spikefn's backprop kernels where the backend is cpu or wasm (faster than the written-out
+  // gradient: measured ~1.7× on cpu, ~1.1× on wasm for 3×3 convs at batch 256). tfjs's Conv2D gradient refuses
+  // dilation > 1, so dilated convolutions take the written-out gradient.
+  if (g.dilation[0] === 1 && g.dilation[1] === 1) {
+    ensureRegistered();
     return tf.transpose(forwardNhwc(tf.transpose(x, [0, 2, 3, 1]) as tf.Tensor4D, weight, g), [0, 3, 1, 2]);
+  }
   const [kh, kw] = weight.shape.slice(2) as [number, number];
   const f = (
     xIn: tf.Tensor,

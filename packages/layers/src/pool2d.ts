@@ -6,14 +6,13 @@
  *   OH = ⌊(H + 2·ph - kh) / sh⌋ + 1   (floor mode; likewise OW)
  *
  * Channels are folded into the batch (`[N·C, H, W, 1]`, a reshape, no transpose), so tfjs pools one channel at a time.
- * The max pool's gradient is tfjs's MaxPoolGrad except on a `wasm` backend without spikefn's fast kernels, whose
- * stock MaxPoolGrad is wrong for many shapes; there {@link maxPoolGradComposed} (PyTorch's first-maximum rule) is used.
+ * The max pool's gradient is tfjs's MaxPoolGrad, on `@spikefn/kernels`' kernel for cpu and wasm (wasm's stock one is
+ * wrong for many shapes).
  *
  * @category layers
  */
 import * as tf from '@spikefn/core/tf';
 import {
-  isFastKernelRegistered,
   stateless,
   type Layer,
   emptyTree as empty,
@@ -22,6 +21,7 @@ import {
   SpikefnArgumentError,
   type Shape,
 } from '@spikefn/core';
+import { ensureRegistered } from '@spikefn/kernels';
 import { pair, type Pair } from './conv2d.js';
 
 /** Hyper-parameters of a 2-d pool. `stride` defaults to `kernelSize`, `padding` to 0 (at most half the kernel). @category layers */
@@ -58,76 +58,13 @@ export function pool2dGeometry(fn: string, config: Pool2dConfig): Pool2dGeometry
 const outSize = (size: number, k: number, s: number, p: number): number => Math.floor((size + 2 * p - k) / s) + 1;
 
 /**
- * The gradient of a max pool (no padding; `x` already padded) in composed ops, PyTorch's rule: in every window the
- * first position in row-major order that holds the maximum receives the window's output gradient (sums where
- * windows overlap). One pass per kernel offset (u, v): compare the strided slice at that offset with the output,
- * keep the hits not taken by an earlier offset, and scatter them back (stride upsampling, then padding).
- *
- * @category layers
+ * `tf.maxPool` ('valid') with tfjs's gradient (`MaxPoolGrad`). tfjs-backend-wasm 4.22's own MaxPoolGrad routes
+ * gradients wrongly for many shapes (one channel, k×1 windows, -∞ padding); `@spikefn/kernels` replaces it on wasm
+ * (PyTorch's first-maximum rule, tested against the cpu kernel), and the layer makes sure it is registered.
  */
-export function maxPoolGradComposed(
-  x: tf.Tensor4D,
-  y: tf.Tensor4D,
-  dy: tf.Tensor4D,
-  kernel: readonly [number, number],
-  stride: readonly [number, number],
-): tf.Tensor4D {
-  return tf.tidy(() => {
-    const [B, H, W, C] = x.shape;
-    const [, OH, OW] = y.shape;
-    const [sh, sw] = stride;
-    const spanH = (OH - 1) * sh + 1;
-    const spanW = (OW - 1) * sw + 1;
-    let taken = tf.zeros(y.shape);
-    let dx: tf.Tensor = tf.zeros(x.shape);
-    for (let u = 0; u < kernel[0]; u++) {
-      for (let v = 0; v < kernel[1]; v++) {
-        const patch = tf.stridedSlice(x, [0, u, v, 0], [B, u + spanH, v + spanW, C], [1, sh, sw, 1]);
-        const hit = tf.mul(tf.cast(tf.equal(patch, y), 'float32'), tf.sub(1, taken));
-        taken = tf.add(taken, hit);
-        let contrib: tf.Tensor = tf.mul(hit, dy); // [B, OH, OW, C]
-        if (sh > 1 || sw > 1) {
-          const six = tf.pad(tf.reshape(contrib, [B, OH, 1, OW, 1, C]), [
-            [0, 0],
-            [0, 0],
-            [0, sh - 1],
-            [0, 0],
-            [0, sw - 1],
-            [0, 0],
-          ]);
-          contrib = tf.slice(tf.reshape(six, [B, OH * sh, OW * sw, C]), [0, 0, 0, 0], [B, spanH, spanW, C]);
-        }
-        dx = tf.add(
-          dx,
-          tf.pad(contrib, [
-            [0, 0],
-            [u, H - u - spanH],
-            [v, W - v - spanW],
-            [0, 0],
-          ]),
-        );
-      }
-    }
-    return dx as tf.Tensor4D;
-  });
-}
-
-/** tfjs-backend-wasm 4.22's own MaxPoolGrad routes gradients wrongly for many shapes (one channel, k×1 windows, -∞ padding); spikefn's fast kernel (core/kernels) is right. */
-const brokenMaxPoolGrad = (): boolean => tf.getBackend() === 'wasm' && !isFastKernelRegistered('MaxPoolGrad', 'wasm');
-
-/** `tf.maxPool` ('valid'), differentiated by {@link maxPoolGradComposed} where the backend's MaxPoolGrad is unreliable. */
 function maxPoolValid(x: tf.Tensor4D, k: [number, number], s: [number, number]): tf.Tensor4D {
-  if (!brokenMaxPoolGrad()) return tf.maxPool(x, k, s, 'valid');
-  const f = (
-    xIn: tf.Tensor4D,
-    save: tf.GradSaveFunc,
-  ): { value: tf.Tensor4D; gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => tf.Tensor4D } => {
-    const y = tf.maxPool(xIn, k, s, 'valid');
-    save([xIn, y]);
-    return { value: y, gradFunc: (dy, saved) => maxPoolGradComposed(saved[0] as tf.Tensor4D, saved[1] as tf.Tensor4D, dy, k, s) };
-  };
-  // tfjs types the custom function as variadic over `Tensor | GradSaveFunc`; ours takes (x, save).
-  return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(x) as tf.Tensor4D;
+  ensureRegistered();
+  return tf.maxPool(x, k, s, 'valid');
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
  * The pieces IF, LIF and ParametricLIF share: config checks, the three steps of a clock-driven neuron
- * (charge, fire, reset), the layer record built from them, and the records API.
+ * (charge, fire, reset), and their layer: {@link neuron} (model.ts) over the state `{ v }`, with the fused kernels as
+ * its optional specialisation. Other neurons (ALIF, CubaLIF, Izhikevich, QIF, EIF, LI) build on {@link neuron}
+ * directly; only this family has fused kernels.
  *
  * One time step of every neuron here (SpikingJelly's `BaseNode.forward`):
  *
@@ -21,9 +23,9 @@
  *
  * SpikingJelly divides by τ where spikefn multiplies by k = 1/τ (float32); the two agree to float32 rounding.
  *
- * Multi-step: `sequence` is the fused kernel (src/fused/) where the backend has one, else a `scan` of `step`; both
- * give the same spikes and membranes (bit for bit on the cpu and wasm backends) and the same gradients to float32
- * rounding.
+ * Multi-step: `sequence` is the fused kernel (src/fused/) where the backend has one, else a `scan` of `step` (the
+ * fused kernel is this family's `fused` specialisation, see model.ts); both give the same spikes and membranes (bit
+ * for bit on the cpu and wasm backends) and the same gradients to float32 rounding.
  *
  * Non-finite values: both paths compute the equations above in IEEE-754 float32 operation for operation, so they
  * record the same s, h and v for every input, NaN and ±Infinity included (the bits of a NaN's payload aside):
@@ -40,24 +42,9 @@
  * @category neurons
  */
 import * as tf from '@spikefn/core/tf';
-import {
-  tidyStep,
-  type Ctx,
-  type Layer,
-  key as makeKey,
-  type Key,
-  scan,
-  SpikefnArgumentError,
-  checkFinite as finite,
-  checkMinRank as minRank,
-  checkCtx,
-  warn,
-  checkSameShape as sameShape,
-  showShape,
-  checkShape as validShape,
-  type Shape,
-} from '@spikefn/core';
+import { type Key, SpikefnArgumentError, checkFinite as finite, warn } from '@spikefn/core';
 import type { Tree } from '@spikefn/core';
+import { neuron, type FusedForms, type ModelLayer } from './model.js';
 import { isSurrogate, sigmoid, type Surrogate } from './surrogate.js';
 import { fusedAvailable, fusedForward, type FusedSettings } from './fused/op.js';
 import { lifForwardWebgl, type LifWebglSettings } from './fused/webgl.js';
@@ -86,7 +73,7 @@ export type BaseSettings = {
   readonly surrogate: Surrogate;
 };
 
-/** How a neuron charges (see the header). @category neurons */
+/** How an IF / LIF / PLIF neuron charges (see the header): the forms the fused kernels implement. @category neurons */
 export type ChargeForm = 'if' | 'decay-input' | 'no-decay-input';
 
 /** A neuron's state: the membrane potential after reset, shaped like one step's input. @category neurons */
@@ -110,18 +97,16 @@ export type NeuronRecord = {
   readonly vBeforeReset: tf.Tensor;
 };
 
-/** A neuron layer: a {@link Layer} over `{ v }` with a fused `sequence` and a `record` form. @category neurons */
-export type NeuronLayer<P extends Tree> = Layer<P, NeuronState> & {
+/**
+ * An IF / LIF / PLIF neuron layer: the {@link ModelLayer} of {@link neuron} over `{ v }` (so `sequence` is the fused
+ * kernel where the backend has one, `sequenceComposed` the `scan` of `step`), with `record` returning
+ * {@link NeuronRecord} and the settings.
+ *
+ * @category neurons
+ */
+export type NeuronLayer<P extends Tree> = ModelLayer<P, NeuronState, NeuronRecord> & {
   /** Its settings, defaults filled in. */
   readonly settings: BaseSettings;
-  /** The fused multi-step form (equal to scanning `step`): `xs = [T, ...v.shape]` → `[{ v_T }, spikes [T, ...]]`. */
-  sequence(params: P, state: NeuronState, xs: tf.Tensor, ctx?: Ctx): readonly [NeuronState, tf.Tensor];
-  /** Like `sequence`, and also returns the membrane traces (see {@link NeuronRecord}). Differentiable. */
-  record(params: P, state: NeuronState, xs: tf.Tensor, ctx?: Ctx): readonly [NeuronState, NeuronRecord];
-  /** `sequence` through `scan` of `step` (the composed reference the fused kernel is tested against). */
-  sequenceComposed(params: P, state: NeuronState, xs: tf.Tensor, ctx?: Ctx): readonly [NeuronState, tf.Tensor];
-  /** `record` through `scan`. */
-  recordComposed(params: P, state: NeuronState, xs: tf.Tensor, ctx?: Ctx): readonly [NeuronState, NeuronRecord];
 };
 
 /** Fills in and checks the shared settings; `fn` names the constructor in errors. @category neurons */
@@ -258,9 +243,13 @@ const fusedSettings = (m: NeuronModel<Tree>): FusedSettings => ({
   learnableDecay: m.learnableDecay,
 });
 
-const defaultCtx: Ctx = { training: false, key: makeKey(0) };
-
-/** Builds the layer of a neuron model: init, initialState, step, fused sequence, records. @category neurons */
+/**
+ * Builds the layer of an IF / LIF / PLIF model: its charge, fire and reset as {@link NeuronDynamics} for
+ * {@link neuron}, with the fused multi-step kernels (and the WebGL inference shader for a constant-τ LIF) as the
+ * model's fused specialisation.
+ *
+ * @category neurons
+ */
 export function neuronLayer<P extends Tree>(model: NeuronModel<P>): NeuronLayer<P> {
   const { kind, settings, form } = model;
   const vR = settings.vReset ?? 0;
@@ -271,104 +260,40 @@ export function neuronLayer<P extends Tree>(model: NeuronModel<P>): NeuronLayer<
       ? { k: model.constantDecay, vThreshold: fused.vThreshold, vReset: settings.vReset === null ? null : fused.vReset }
       : undefined;
 
-  const checkState = (fn: string, state: NeuronState): tf.Tensor => {
-    if (state === null || typeof state !== 'object' || !(state.v instanceof tf.Tensor)) {
-      throw new SpikefnArgumentError(fn, 'state', 'a neuron state { v: Tensor }', String(state));
-    }
-    if (state.v.isDisposed) throw new SpikefnArgumentError(fn, 'state.v', 'a live tensor', 'a disposed tensor (a stale state?)');
-    if (state.v.dtype !== 'float32') throw new SpikefnArgumentError(fn, 'state.v', 'dtype float32', state.v.dtype);
-    return state.v;
-  };
-  const checkInput = (fn: string, name: string, x: tf.Tensor): void => {
-    if (!(x instanceof tf.Tensor)) throw new SpikefnArgumentError(fn, name, 'a tensor', String(x));
-    if (x.dtype !== 'float32') throw new SpikefnArgumentError(fn, name, 'dtype float32', x.dtype);
-  };
-  const checkSeq = (fn: string, params: P, state: NeuronState, xs: tf.Tensor, ctx: Ctx): tf.Tensor => {
-    checkCtx(fn, ctx);
-    model.checkParams(fn, params);
-    const v = checkState(fn, state);
-    checkInput(fn, 'xs', xs);
-    minRank(fn, 'xs', xs, 1, 'a leading time axis [T, ...]');
-    if ((xs.shape[0] as number) < 1) throw new SpikefnArgumentError(fn, 'xs', 'a time axis of length >= 1', `shape ${showShape(xs.shape)}`);
-    sameShape(fn, 'xs (without its time axis)', xs.shape.slice(1), v, `the state's shape ${showShape(v.shape)}`);
-    return v;
-  };
-
-  /** One composed step returning [v', s, h]. */
-  const stepTensors = (params: P, v: tf.Tensor, x: tf.Tensor): [tf.Tensor, tf.Tensor, tf.Tensor] => {
-    const k = model.decay(params);
-    const h = charge(form, v, x, k, vR);
-    const s = fire(settings, h);
-    return [reset(settings, h, s), s, h];
-  };
-
-  const step = (params: P, state: NeuronState, x: tf.Tensor): [NeuronState, tf.Tensor] => {
-    const fn = `${kind}.step`;
-    model.checkParams(fn, params);
-    const v = checkState(fn, state);
-    checkInput(fn, 'x', x);
-    sameShape(fn, 'x', x, v, `the state's shape ${showShape(v.shape)}`);
-    return tidyStep(() => {
-      const [vNext, s] = stepTensors(params, v, x);
-      return [{ v: vNext }, s];
-    });
-  };
-
-  const sequenceComposed = (params: P, state: NeuronState, xs: tf.Tensor, ctx: Ctx = defaultCtx): [NeuronState, tf.Tensor] => {
-    checkSeq(`${kind}.sequence`, params, state, xs, ctx);
-    return scan<NeuronState, tf.Tensor>((s, x) => step(params, s, x), state, xs, ctx.key);
-  };
-
-  const recordComposed = (params: P, state: NeuronState, xs: tf.Tensor, ctx: Ctx = defaultCtx): [NeuronState, NeuronRecord] => {
-    checkSeq(`${kind}.record`, params, state, xs, ctx);
-    return scan<NeuronState, NeuronRecord>(
-      (s, x) =>
-        tf.tidy(() => {
-          const [vNext, spikes, h] = stepTensors(params, s.v, x);
-          return [{ v: vNext }, { spikes, v: vNext, vBeforeReset: h }] as unknown as tf.TensorContainer;
-        }) as unknown as [NeuronState, NeuronRecord],
-      state,
-      xs,
-      ctx.key,
-    );
-  };
-
-  const sequence = (params: P, state: NeuronState, xs: tf.Tensor, ctx: Ctx = defaultCtx): [NeuronState, tf.Tensor] => {
-    const v0 = checkSeq(`${kind}.sequence`, params, state, xs, ctx);
-    if (webgl !== undefined && tf.getBackend() === 'webgl' && !tf.engine().isTapeOn()) {
-      const out = lifForwardWebgl(xs, v0, webgl);
-      return [{ v: out.v }, out.spikes];
-    }
-    if (!fusedAvailable()) return sequenceComposed(params, state, xs, ctx);
-    return tf.tidy(() => {
-      const out = fusedForward(fused, xs, v0, model.decay(params), false);
-      return [{ v: out.v }, out.spikes] as unknown as tf.TensorContainer;
-    }) as unknown as [NeuronState, tf.Tensor];
-  };
-
-  const record = (params: P, state: NeuronState, xs: tf.Tensor, ctx: Ctx = defaultCtx): [NeuronState, NeuronRecord] => {
-    const v0 = checkSeq(`${kind}.record`, params, state, xs, ctx);
-    if (!fusedAvailable()) return recordComposed(params, state, xs, ctx);
-    return tf.tidy(() => {
-      const out = fusedForward(fused, xs, v0, model.decay(params), true);
-      const rec: NeuronRecord = { spikes: out.spikes, v: out.vSeq as tf.Tensor, vBeforeReset: out.h as tf.Tensor };
-      return [{ v: out.v }, rec] as unknown as tf.TensorContainer;
-    }) as unknown as [NeuronState, NeuronRecord];
-  };
-
-  return Object.freeze({
-    kind,
-    settings,
-    init: (key: Key) => model.init(key),
-    initialState: (_params: P, inputShape: Shape): NeuronState => {
-      validShape(`${kind}.initialState`, 'inputShape', inputShape);
-      return { v: tf.fill([...inputShape], vR, 'float32') };
+  // The fused kernels: `undefined` (so the scan runs) where the backend has none.
+  const fusedForms: FusedForms<P, NeuronState, NeuronRecord> = {
+    sequence: (params, state, xs) => {
+      if (webgl !== undefined && tf.getBackend() === 'webgl' && !tf.engine().isTapeOn()) {
+        const out = lifForwardWebgl(xs, state.v, webgl);
+        return [{ v: out.v }, out.spikes];
+      }
+      if (!fusedAvailable()) return undefined;
+      return tf.tidy(() => {
+        const out = fusedForward(fused, xs, state.v, model.decay(params), false);
+        return [{ v: out.v }, out.spikes] as unknown as tf.TensorContainer;
+      }) as unknown as [NeuronState, tf.Tensor];
     },
-    outputShape: (_params: P, inputShape: Shape): Shape => inputShape,
-    step: (params: P, state: NeuronState, x: tf.Tensor) => step(params, state, x),
-    sequence,
-    record,
-    sequenceComposed,
-    recordComposed,
+    record: (params, state, xs) => {
+      if (!fusedAvailable()) return undefined;
+      return tf.tidy(() => {
+        const out = fusedForward(fused, xs, state.v, model.decay(params), true);
+        const rec: NeuronRecord = { spikes: out.spikes, v: out.vSeq as tf.Tensor, vBeforeReset: out.h as tf.Tensor };
+        return [{ v: out.v }, rec] as unknown as tf.TensorContainer;
+      }) as unknown as [NeuronState, NeuronRecord];
+    },
+  };
+
+  const layer = neuron<P, NeuronState, { readonly h: tf.Tensor }, NeuronRecord>({
+    kind,
+    stateKeys: ['v'],
+    init: (key: Key) => model.init(key),
+    checkParams: (fn, params) => model.checkParams(fn, params),
+    initialState: (_params, inputShape) => ({ v: tf.fill([...inputShape], vR, 'float32') }),
+    charge: (params, { v }, x) => ({ h: charge(form, v, x, model.decay(params), vR) }),
+    fire: (_params, { h }) => fire(settings, h),
+    reset: (_params, { h }, s) => ({ v: reset(settings, h, s as tf.Tensor) }),
+    trace: ({ h }, { v }, spikes) => ({ spikes, v, vBeforeReset: h }),
+    fused: fusedForms,
   });
+  return Object.freeze({ ...layer, settings });
 }

@@ -27,7 +27,7 @@
  */
 import * as tf from '@spikefn/core/tf';
 import { SpikefnArgumentError, checkPositive as positive } from '@spikefn/core';
-import { surrogate, type Surrogate } from './surrogate.js';
+import { hinted, surrogate, type Surrogate } from './surrogate.js';
 
 /** sign0(x) = 2·heaviside(x) − 1: 1 for x ≥ 0, −1 below, float32, with a zero gradient. */
 const sign0 = (x: tf.Tensor): tf.Tensor => tf.sub(tf.mul(tf.cast(tf.greaterEqual(x, 0), 'float32'), 2), 1);
@@ -63,17 +63,20 @@ function sinAccurate(theta: tf.Tensor): tf.Tensor {
 export function nonzeroSignLogAbs(alpha = 1): Surrogate {
   positive('nonzeroSignLogAbs', 'alpha', alpha);
   const invAlpha = 1 / alpha;
-  return surrogate({
-    name: 'NonzeroSignLogAbs',
-    alpha,
-    options: { alpha },
-    primitive: (x) => {
-      const s = sign0(x);
-      return tf.mul(s, tf.log1p(tf.mul(tf.mul(x, s), alpha)));
-    },
-    derivative: (x) => tf.div(1, tf.add(tf.abs(x), invAlpha)),
-    derivativeScalar: (x) => 1 / (invAlpha + Math.abs(x)),
-  });
+  return hinted(
+    surrogate({
+      name: 'NonzeroSignLogAbs',
+      alpha,
+      options: { alpha },
+      primitive: (x) => {
+        const s = sign0(x);
+        return tf.mul(s, tf.log1p(tf.mul(tf.mul(x, s), alpha)));
+      },
+      derivative: (x) => tf.div(1, tf.add(tf.abs(x), invAlpha)),
+      derivativeScalar: (x) => 1 / (invAlpha + Math.abs(x)),
+    }),
+    { kind: 'nonzeroSignLogAbs', alpha },
+  );
 }
 
 /**
@@ -103,31 +106,34 @@ export function squarewaveFourierSeries(n = 2, tPeriod = 8): Surrogate {
     const r = tf.sub(x, tf.mul(tf.round(tf.div(x, tPeriod)), tPeriod));
     return tf.where(tf.isInf(r), tf.zerosLike(r), r);
   };
-  return surrogate({
-    name: 'SquarewaveFourierSeries',
-    alpha: n,
-    options: { n, tPeriod },
-    primitive: (x) => {
-      const r = reduce(x);
-      // r·0 keeps the result on x's tape for n = 1 (a zero gradient, as SpikingJelly's constant).
-      let sum = tf.mul(r, 0);
-      freqs.forEach((f, i) => {
-        sum = tf.add(sum, tf.mul(sinAccurate(tf.mul(r, f)), 1 / (2 * (i + 1) - 1)));
-      });
-      return tf.add(tf.mul(sum, 2 / Math.PI), 0.5);
-    },
-    derivative: (x) => {
-      const r = reduce(x);
-      let sum = tf.zerosLike(x);
-      // cos(θ) = sin(θ + π/2).
-      for (const f of freqs) sum = tf.add(sum, sinAccurate(tf.add(tf.mul(r, f), HALF_PI)));
-      return tf.mul(sum, gain);
-    },
-    derivativeScalar: (x) => {
-      const r = x - tPeriod * Math.round(x / tPeriod);
-      let sum = 0;
-      for (const f of freqs) sum += Math.cos(f * r);
-      return gain * sum;
-    },
-  });
+  return hinted(
+    surrogate({
+      name: 'SquarewaveFourierSeries',
+      alpha: n,
+      options: { n, tPeriod },
+      primitive: (x) => {
+        const r = reduce(x);
+        // r·0 keeps the result on x's tape for n = 1 (a zero gradient, as SpikingJelly's constant).
+        let sum = tf.mul(r, 0);
+        freqs.forEach((f, i) => {
+          sum = tf.add(sum, tf.mul(sinAccurate(tf.mul(r, f)), 1 / (2 * (i + 1) - 1)));
+        });
+        return tf.add(tf.mul(sum, 2 / Math.PI), 0.5);
+      },
+      derivative: (x) => {
+        const r = reduce(x);
+        let sum = tf.zerosLike(x);
+        // cos(θ) = sin(θ + π/2).
+        for (const f of freqs) sum = tf.add(sum, sinAccurate(tf.add(tf.mul(r, f), HALF_PI)));
+        return tf.mul(sum, gain);
+      },
+      derivativeScalar: (x) => {
+        const r = x - tPeriod * Math.round(x / tPeriod);
+        let sum = 0;
+        for (const f of freqs) sum += Math.cos(f * r);
+        return gain * sum;
+      },
+    }),
+    { kind: 'squarewaveFourierSeries', alpha: n, tPeriod },
+  );
 }

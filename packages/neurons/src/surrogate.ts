@@ -32,6 +32,7 @@
  */
 import * as tf from '@spikefn/core/tf';
 import { SpikefnArgumentError, checkPositive as positive } from '@spikefn/core';
+import { expNonPositive, type SurrogateHint } from '@spikefn/kernels';
 
 /**
  * A surrogate spike function: a record of pure functions of a tensor `x = v − v_threshold`.
@@ -54,29 +55,6 @@ export type Surrogate = {
   /** g'(x) on one number (used inside the fused kernels). */
   derivativeScalar(x: number): number;
 };
-
-// Tables of expNonPositive: 2^(−j/64) for j = 0..63, and 2^(−m) for m = 0..1074 (2^−1074 is the smallest subnormal).
-const EXP_FRAC = Float64Array.from({ length: 64 }, (_, j) => 2 ** (-j / 64));
-const EXP_INT = Float64Array.from({ length: 1076 }, (_, m) => (m < 1075 ? 2 ** -m : 0));
-const EXP_SCALE = 64 * Math.LOG2E;
-const EXP_STEP = Math.LN2 / 64;
-
-/**
- * e^x for x ≤ 0 in plain arithmetic (V8 calls into C for `Math.exp`, which costs about three times more per value
- * in a loop). With n = round(−64·x/ln 2): e^x = 2^(−n/64)·e^f, f = x + n·ln2/64 in [−ln2/128, ln2/128], e^f from a
- * cubic, 2^(−n/64) from two tables. Relative error below 1e-10 wherever e^x is a normal double (x ≥ −708); 0 for
- * x < −745 and −∞; NaN stays NaN. Used by the scalar derivatives the fused kernels call for every neuron and step.
- *
- * @category surrogates
- */
-export function expNonPositive(x: number): number {
-  const y = x * EXP_SCALE;
-  if (y < -68800) return 0;
-  const n = (0.5 - y) | 0;
-  const f = (y + n) * EXP_STEP;
-  const p = 1 + f * (1 + f * (0.5 + f * (1 / 6)));
-  return p * ((EXP_FRAC[n & 63] as number) * (EXP_INT[n >> 6] as number));
-}
 
 /** `heaviside(x)`: 1 where `x >= 0` (so heaviside(0) = 1), else 0, as float32. Its gradient is zero. @category surrogates */
 export function heaviside(x: tf.Tensor): tf.Tensor {
@@ -146,21 +124,13 @@ export function isSurrogate(s: unknown): s is Surrogate {
   );
 }
 
-/**
- * Which built-in surrogate a record is, for the fused kernels' specialised loops (the derivative inlined instead of
- * called through `derivativeScalar`). Only records made by {@link sigmoid} and {@link atan} have one; any other
- * surrogate runs through its `derivativeScalar`.
- *
- * @internal
- */
-export type SurrogateHint = { readonly kind: 'sigmoid' | 'atan'; readonly alpha: number };
-
 const hints = new WeakMap<Surrogate, SurrogateHint>();
 
 /** The {@link SurrogateHint} of a built-in surrogate record, if it is one. @internal */
 export const surrogateHint = (s: Surrogate): SurrogateHint | undefined => hints.get(s);
 
-const hinted = (s: Surrogate, hint: SurrogateHint): Surrogate => {
+/** Marks a built-in surrogate record with its {@link SurrogateHint}. @internal */
+export const hinted = (s: Surrogate, hint: SurrogateHint): Surrogate => {
   hints.set(s, Object.freeze(hint));
   return s;
 };
@@ -223,77 +193,89 @@ export function atan(alpha = 2): Surrogate {
  */
 export function piecewiseQuadratic(alpha = 1): Surrogate {
   positive('piecewiseQuadratic', 'alpha', alpha);
-  return surrogate({
-    name: 'PiecewiseQuadratic',
-    alpha,
-    options: { alpha },
-    // With u = clip(αx, −1, 1): g = u − u·abs(u)/2 + 1/2, which is 0 at u = −1 and 1 at u = 1.
-    primitive: (x) => {
-      const u = tf.clipByValue(tf.mul(x, alpha), -1, 1);
-      return tf.add(tf.sub(u, tf.div(tf.mul(u, tf.abs(u)), 2)), 0.5);
-    },
-    derivative: (x) => tf.relu(tf.sub(alpha, tf.mul(tf.abs(x), alpha * alpha))),
-    derivativeScalar: (x) => Math.max(0, alpha - alpha * alpha * Math.abs(x)),
-  });
+  return hinted(
+    surrogate({
+      name: 'PiecewiseQuadratic',
+      alpha,
+      options: { alpha },
+      // With u = clip(αx, −1, 1): g = u − u·abs(u)/2 + 1/2, which is 0 at u = −1 and 1 at u = 1.
+      primitive: (x) => {
+        const u = tf.clipByValue(tf.mul(x, alpha), -1, 1);
+        return tf.add(tf.sub(u, tf.div(tf.mul(u, tf.abs(u)), 2)), 0.5);
+      },
+      derivative: (x) => tf.relu(tf.sub(alpha, tf.mul(tf.abs(x), alpha * alpha))),
+      derivativeScalar: (x) => Math.max(0, alpha - alpha * alpha * Math.abs(x)),
+    }),
+    { kind: 'piecewiseQuadratic', alpha },
+  );
 }
 
 /** Piecewise exponential surrogate: g'(x) = (α/2)·e^{−α·abs(x)}. Default α = 1 (Shrestha & Orchard 2018, SLAYER). @category surrogates */
 export function piecewiseExp(alpha = 1): Surrogate {
   positive('piecewiseExp', 'alpha', alpha);
   const halfAlpha = alpha / 2;
-  return surrogate({
-    name: 'PiecewiseExp',
-    alpha,
-    options: { alpha },
-    // As SpikingJelly: with sign0(x) = 2·heaviside(x) − 1 (a constant to autodiff), e = exp(−α·sign0(x)·x)/2 =
-    // exp(−α·abs(x))/2 in both branches, so the unused branch never overflows, and autodiff gives α/2 at x = 0 (tfjs
-    // differentiates abs at 0 as −1, which would give −α/2 there). (Only GreaterEqual among the tfjs comparisons has
-    // a registered gradient, so every condition on x here is written with it.)
-    primitive: (x) => {
-      const nonNegative = tf.greaterEqual(x, 0);
-      const sign0 = tf.sub(tf.mul(tf.cast(nonNegative, 'float32'), 2), 1);
-      const e = tf.mul(tf.exp(tf.mul(tf.mul(x, sign0), -alpha)), 0.5);
-      return tf.where(nonNegative, tf.sub(1, e), e);
-    },
-    derivative: (x) => tf.mul(tf.exp(tf.mul(tf.abs(x), -alpha)), halfAlpha),
-    derivativeScalar: (x) => halfAlpha * expNonPositive(-alpha * Math.abs(x)),
-  });
+  return hinted(
+    surrogate({
+      name: 'PiecewiseExp',
+      alpha,
+      options: { alpha },
+      // As SpikingJelly: with sign0(x) = 2·heaviside(x) − 1 (a constant to autodiff), e = exp(−α·sign0(x)·x)/2 =
+      // exp(−α·abs(x))/2 in both branches, so the unused branch never overflows, and autodiff gives α/2 at x = 0 (tfjs
+      // differentiates abs at 0 as −1, which would give −α/2 there). (Only GreaterEqual among the tfjs comparisons has
+      // a registered gradient, so every condition on x here is written with it.)
+      primitive: (x) => {
+        const nonNegative = tf.greaterEqual(x, 0);
+        const sign0 = tf.sub(tf.mul(tf.cast(nonNegative, 'float32'), 2), 1);
+        const e = tf.mul(tf.exp(tf.mul(tf.mul(x, sign0), -alpha)), 0.5);
+        return tf.where(nonNegative, tf.sub(1, e), e);
+      },
+      derivative: (x) => tf.mul(tf.exp(tf.mul(tf.abs(x), -alpha)), halfAlpha),
+      derivativeScalar: (x) => halfAlpha * expNonPositive(-alpha * Math.abs(x)),
+    }),
+    { kind: 'piecewiseExp', alpha },
+  );
 }
 
 /** Soft-sign surrogate: g(x) = (αx/(1 + abs(αx)) + 1)/2, g'(x) = α/(2(1 + abs(αx))²). Default α = 2 (Zenke & Ganguli 2018, SuperSpike). @category surrogates */
 export function softSign(alpha = 2): Surrogate {
   positive('softSign', 'alpha', alpha);
-  return surrogate({
-    name: 'SoftSign',
-    alpha,
-    options: { alpha },
-    primitive: (x) => {
-      const ax = tf.mul(x, alpha);
-      return tf.div(tf.add(tf.div(ax, tf.add(1, tf.abs(ax))), 1), 2);
-    },
-    derivative: (x) => tf.div(alpha / 2, tf.square(tf.add(1, tf.abs(tf.mul(x, alpha))))),
-    derivativeScalar: (x) => {
-      const q = 1 + Math.abs(alpha * x);
-      return alpha / (2 * q * q);
-    },
-  });
+  return hinted(
+    surrogate({
+      name: 'SoftSign',
+      alpha,
+      options: { alpha },
+      primitive: (x) => {
+        const ax = tf.mul(x, alpha);
+        return tf.div(tf.add(tf.div(ax, tf.add(1, tf.abs(ax))), 1), 2);
+      },
+      derivative: (x) => tf.div(alpha / 2, tf.square(tf.add(1, tf.abs(tf.mul(x, alpha))))),
+      derivativeScalar: (x) => {
+        const q = 1 + Math.abs(alpha * x);
+        return alpha / (2 * q * q);
+      },
+    }),
+    { kind: 'softSign', alpha },
+  );
 }
 
 /** Gaussian-error surrogate: g(x) = (1 + erf(αx))/2 = erfc(−αx)/2, g'(x) = (α/√π)·e^{−α²x²}. Default α = 2 (Esser et al. 2015). @category surrogates */
 export function erf(alpha = 2): Surrogate {
   positive('erf', 'alpha', alpha);
   const scale = alpha / Math.sqrt(Math.PI);
-  return surrogate({
-    name: 'Erf',
-    alpha,
-    options: { alpha },
-    primitive: (x) => tf.div(tf.add(tf.erf(tf.mul(x, alpha)), 1), 2),
-    derivative: (x) => tf.mul(tf.exp(tf.neg(tf.square(tf.mul(x, alpha)))), scale),
-    derivativeScalar: (x) => {
-      const u = alpha * x;
-      return scale * expNonPositive(-u * u);
-    },
-  });
+  return hinted(
+    surrogate({
+      name: 'Erf',
+      alpha,
+      options: { alpha },
+      primitive: (x) => tf.div(tf.add(tf.erf(tf.mul(x, alpha)), 1), 2),
+      derivative: (x) => tf.mul(tf.exp(tf.neg(tf.square(tf.mul(x, alpha)))), scale),
+      derivativeScalar: (x) => {
+        const u = alpha * x;
+        return scale * expNonPositive(-u * u);
+      },
+    }),
+    { kind: 'erf', alpha },
+  );
 }
 
 /**
@@ -341,17 +323,20 @@ export function piecewiseLeakyRelu(w = 1, c = 0.01, options: PiecewiseLeakyReluO
     throw new SpikefnArgumentError('piecewiseLeakyRelu', 'options.windowSlope', "'1/w' or '1/(2w)'", JSON.stringify(convention));
   const inner = 1 / (2 * w);
   const slope = convention === '1/w' ? 1 / w : inner;
-  return surrogate({
-    name: 'PiecewiseLeakyReLU',
-    alpha: w,
-    options: { w, c, windowSlope: slope },
-    primitive: (x) =>
-      tf.where(
-        tf.greaterEqual(x, -w),
-        tf.where(tf.greaterEqual(w, x), tf.add(tf.mul(x, inner), 0.5), tf.add(tf.mul(x, c), 1 - c * w)),
-        tf.add(tf.mul(x, c), c * w),
-      ),
-    derivative: (x) => tf.where(tf.less(tf.abs(x), w), tf.fill(x.shape, slope), tf.fill(x.shape, c)),
-    derivativeScalar: (x) => (Math.abs(x) < w ? slope : c),
-  });
+  return hinted(
+    surrogate({
+      name: 'PiecewiseLeakyReLU',
+      alpha: w,
+      options: { w, c, windowSlope: slope },
+      primitive: (x) =>
+        tf.where(
+          tf.greaterEqual(x, -w),
+          tf.where(tf.greaterEqual(w, x), tf.add(tf.mul(x, inner), 0.5), tf.add(tf.mul(x, c), 1 - c * w)),
+          tf.add(tf.mul(x, c), c * w),
+        ),
+      derivative: (x) => tf.where(tf.less(tf.abs(x), w), tf.fill(x.shape, slope), tf.fill(x.shape, c)),
+      derivativeScalar: (x) => (Math.abs(x) < w ? slope : c),
+    }),
+    { kind: 'piecewiseLeakyRelu', alpha: w, c, slope },
+  );
 }

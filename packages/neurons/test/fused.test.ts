@@ -7,7 +7,7 @@ import { key, multiStep, runSequence } from '@spikefn/core';
 import type { Tree } from '@spikefn/core';
 import { lifNode } from '../src/lif.js';
 import { plifNode } from '../src/plif.js';
-import { NEURON_BACKWARD, NEURON_FORWARD, registerNeuronKernels } from '../src/fused/register.js';
+import { NEURON_BACKWARD, NEURON_FORWARD, register, unregister } from '@spikefn/kernels';
 import { leakedBy, toTensor } from '@spikefn/testing';
 import { build, expectExact, expectGradClose, inputsArb, neuronSpecArb } from './helpers.js';
 
@@ -174,7 +174,7 @@ describe('the fused path is what multi-step runs use', () => {
     const xs = tf.randomUniform([6, 2, 5], 0, 2, 'float32', 3);
     const state = neuron.initialState({}, [2, 5], key(0));
     const [sRef, yRef] = neuron.sequence({}, state, xs);
-    tf.unregisterKernel(NEURON_FORWARD, 'cpu');
+    unregister('cpu', ['neurons']);
     try {
       expect(tf.getKernel(NEURON_FORWARD, 'cpu')).toBeUndefined();
       const [s, y] = neuron.sequence({}, state, xs);
@@ -182,15 +182,16 @@ describe('the fused path is what multi-step runs use', () => {
       expectExact('v', s.v, sRef.v);
       tf.dispose([s.v, y]);
     } finally {
-      registerNeuronKernels();
+      register('cpu', ['neurons']);
     }
     expect(tf.getKernel(NEURON_FORWARD, 'cpu')).toBeDefined();
     tf.dispose([xs, state.v, sRef.v, yRef]);
   });
 
-  it('registerNeuronKernels is idempotent', () => {
-    registerNeuronKernels();
-    registerNeuronKernels();
+  it('register is idempotent', () => {
+    register('cpu', ['neurons']);
+    register('wasm', ['neurons']);
+    register('cpu', ['neurons']);
     expect(tf.getKernel(NEURON_FORWARD, 'cpu')).toBeDefined();
     expect(tf.getKernel(NEURON_BACKWARD, 'wasm')).toBeDefined();
   });
@@ -229,5 +230,5 @@ describe('no leak: tf.memory().numTensors grows only by the returned tensors', (
 });
 
 afterAll(() => {
-  registerNeuronKernels();
+  register('cpu', ['neurons']);
 });

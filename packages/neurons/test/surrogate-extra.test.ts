@@ -10,7 +10,7 @@ import { atan, erf, piecewiseExp, piecewiseLeakyRelu, piecewiseQuadratic, sigmoi
 import { nonzeroSignLogAbs, squarewaveFourierSeries } from '../src/surrogate-extra.js';
 import { ifNode } from '../src/if.js';
 import { lifNode } from '../src/lif.js';
-import { NEURON_BACKWARD, NEURON_FORWARD } from '../src/fused/register.js';
+import { NEURON_BACKWARD, NEURON_FORWARD } from '@spikefn/kernels';
 import { expectExact, expectGradClose } from './helpers.js';
 
 const values = (t: tf.Tensor): number[] => Array.from(t.dataSync());

@@ -3,17 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@spikefn/core/tf';
 import { SpikefnArgumentError } from '@spikefn/core';
-import {
-  atan,
-  erf,
-  expNonPositive,
-  heaviside,
-  piecewiseExp,
-  piecewiseLeakyRelu,
-  piecewiseQuadratic,
-  sigmoid,
-  softSign,
-} from '../src/surrogate.js';
+import { atan, erf, heaviside, piecewiseExp, piecewiseLeakyRelu, piecewiseQuadratic, sigmoid, softSign } from '../src/surrogate.js';
 import { builtins } from '../src/surrogate-builtins.js';
 import { leakedBy } from '@spikefn/testing';
 import { SURROGATES } from './helpers.js';
@@ -187,26 +177,5 @@ describe('surrogate defaults and hyper-parameters (SpikingJelly values)', () => 
         ),
       ).toEqual([0, 0, 0]);
     });
-  });
-});
-
-describe('expNonPositive (the e^x of the scalar derivatives)', () => {
-  it('is within 1e-10 relative of Math.exp on −708 <= x <= 0 (normal results), 1 at 0, tiny or 0 below, 0 at −∞', () => {
-    fc.assert(
-      fc.property(fc.double({ min: -708, max: 0, noNaN: true }), (x) => {
-        const want = Math.exp(x);
-        expect(Math.abs(expNonPositive(x) - want)).toBeLessThanOrEqual(1e-10 * want);
-      }),
-      { numRuns: 5000 },
-    );
-    fc.assert(
-      fc.property(fc.double({ min: -1e6, max: -708, noNaN: true }), (x) => {
-        expect(expNonPositive(x)).toBeLessThan(1e-300);
-      }),
-    );
-    expect(expNonPositive(0)).toBe(1);
-    expect(expNonPositive(-0)).toBe(1);
-    expect(expNonPositive(-1e9)).toBe(0);
-    expect(expNonPositive(Number.NEGATIVE_INFINITY)).toBe(0);
   });
 });

@@ -5,7 +5,7 @@ import * as tf from '@spikefn/core/tf';
 import { setBackend, key } from '@spikefn/core';
 import type { Tree } from '@spikefn/core';
 import { lifNode } from '../src/lif.js';
-import { NEURON_BACKWARD, NEURON_FORWARD } from '../src/fused/register.js';
+import { NEURON_BACKWARD, NEURON_FORWARD } from '@spikefn/kernels';
 import { leakedBy, toTensor } from '@spikefn/testing';
 import { build, expectExact, expectGradClose, inputsArb, neuronSpecArb } from './helpers.js';
 

@@ -1,5 +1,5 @@
 /**
- * `conv-kernels`: tfjs's stock kernels against spikefn's (`@spikefn/core/kernels`)
+ * `conv-kernels`: tfjs's stock kernels against spikefn's (`@spikefn/kernels`, the `'overrides'` set)
  * for the kernels a spiking CNN's training step leans on, at the shapes of the
  * reference network (T = 8, B = 32, so B·T = 256 images per conv call):
  *
@@ -17,7 +17,8 @@
  * sequence.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { setBackend, isFastKernelRegistered, registerFastKernels, unregisterFastKernels } from '@spikefn/core';
+import { setBackend } from '@spikefn/core';
+import { isRegistered, register, unregister } from '@spikefn/kernels';
 import type { BenchOptions, BenchRow, BenchSuite } from '../suite.js';
 
 const SUITE = 'conv-kernels';
@@ -69,8 +70,8 @@ function timeIt(f: () => void, repeats: number, warmup: number): { ms: number; c
 }
 
 function useKernels(backend: string, mode: Mode): void {
-  if (mode === 'spikefn') registerFastKernels(backend);
-  else unregisterFastKernels(backend);
+  if (mode === 'spikefn') register(backend, ['overrides']);
+  else unregister(backend, ['overrides']);
 }
 
 /** Times one kernel call (output read back and disposed), inputs made once. */
@@ -194,7 +195,7 @@ export const suite: BenchSuite = {
     const rows: BenchRow[] = [];
     for (const backend of ['cpu', 'wasm']) {
       await setBackend(backend);
-      const wasFast = isFastKernelRegistered('Conv2DBackpropFilter', backend);
+      const wasFast = isRegistered('Conv2DBackpropFilter', backend);
       try {
         for (const mode of ['stock', 'spikefn'] as const) {
           useKernels(backend, mode);

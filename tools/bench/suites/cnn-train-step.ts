@@ -5,24 +5,21 @@
  *   conv 3×3 1→32 (pad 1) + BN + LIF → maxpool 2 → conv 3×3 32→32 + BN + LIF → maxpool 2 → linear 1568→10 + LIF
  *
  * firing-rate cross-entropy, BPTT through the LIF layers (sigmoid surrogate), Adam, neuron state reset every step.
- * Rows: ms per step for each backend with tfjs's stock kernels and with spikefn's (`registerFastKernels`).
- * `--quick` runs T=4, B=8. `cpuMsPerStep` is this process's CPU time per step (warm-up included), which on a machine
- * shared with other processes is closer to the unloaded wall time than `msPerStep`.
+ * Rows: ms per step for each backend with spikefn's kernels (`register` of `@spikefn/kernels`, what `setBackend` does)
+ * and with tfjs's stock kernels where spikefn replaces them (`unregister(backend, ['overrides'])`; the fused neuron
+ * kernels stay in both rows). Stock wasm cannot train a convolution (it has no `Conv2DBackpropFilter`): that row is
+ * `skipped`. Stock cpu runs tfjs's naive filter gradient (minutes per step at T=8, B=32): `skipped` too, except with
+ * `--quick`.
+ * Rows carry `simd` and `threads` (wasm: every core by default, see `setBackend`; cpu: 1). `--quick` runs T=4, B=8.
+ * `cpuMsPerStep` is this process's CPU time per step (warm-up included, all threads), which on a machine shared with
+ * other processes is closer to the unloaded wall time than `msPerStep` on one thread (on N threads, up to N times it).
  */
 import * as tf from '@spikefn/core/tf';
-import {
-  setBackend,
-  registerFastKernels,
-  unregisterFastKernels,
-  foldIn,
-  key,
-  trainCtx,
-  seqToANN,
-  treeDispose as dispose,
-} from '@spikefn/core';
+import { setBackend, foldIn, getWasmThreads, key, trainCtx, seqToANN, treeDispose as dispose } from '@spikefn/core';
 import { batchNorm2d, conv2d, linear, maxPool2d } from '@spikefn/layers';
 import { poisson, valueAndGradTreeAux, rateCrossEntropy, adam, optimizerStep } from '@spikefn/learning';
 import { lifNode } from '@spikefn/neurons';
+import { register, unregister } from '@spikefn/kernels';
 import { medianMs, type BenchRow, type BenchSuite } from '../suite.js';
 
 const C = 32;
@@ -88,9 +85,30 @@ export const cnnTrainStep: BenchSuite = {
     const rows: BenchRow[] = [];
     for (const backend of ['wasm', 'cpu'] as const) {
       await setBackend(backend);
+      // wasm: SIMD and the thread count `setBackend` chose (every core in Node; `wasm-threads` compares 1 thread)
+      const hw =
+        backend === 'wasm'
+          ? { simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true, threads: getWasmThreads() ?? 1 }
+          : { simd: false, threads: 1 };
       for (const kernels of ['spikefn', 'stock'] as const) {
-        if (kernels === 'spikefn') registerFastKernels(backend);
-        else unregisterFastKernels(backend);
+        if (kernels === 'stock' && (backend === 'wasm' || !quick)) {
+          rows.push({
+            suite: 'cnn-train-step',
+            backend,
+            ...hw,
+            kernels,
+            T,
+            B,
+            msPerStep: null,
+            skipped:
+              backend === 'wasm'
+                ? 'stock wasm has no Conv2DBackpropFilter'
+                : "stock cpu's naive Conv2DBackpropFilter takes minutes per step at T=8, B=32 (runs with --quick)",
+          });
+          continue;
+        }
+        if (kernels === 'spikefn') register(backend);
+        else unregister(backend, ['overrides']);
         // cpu is the slow reference: one timed step, no warm-up.
         const repeats = backend === 'cpu' ? 1 : quick ? 2 : 5;
         const warmup = backend === 'cpu' ? 0 : 1;
@@ -100,13 +118,14 @@ export const cnnTrainStep: BenchSuite = {
           const msPerStep = await medianMs(s.step, repeats, warmup);
           const cpu = process.cpuUsage(cpu0);
           // CPU time of this process per step (warm-up included): wall time minus time lost to other processes on a
-          // shared machine (the backends here run on one thread).
+          // shared machine (all threads: with wasm on N threads, up to N times the wall time).
           const cpuMsPerStep = (cpu.user + cpu.system) / 1000 / (repeats + warmup);
-          rows.push({ suite: 'cnn-train-step', backend, kernels, T, B, msPerStep, cpuMsPerStep, repeats });
+          rows.push({ suite: 'cnn-train-step', backend, ...hw, kernels, T, B, msPerStep, cpuMsPerStep, repeats });
         } catch (e) {
           rows.push({
             suite: 'cnn-train-step',
             backend,
+            ...hw,
             kernels,
             T,
             B,
@@ -117,7 +136,7 @@ export const cnnTrainStep: BenchSuite = {
           s.dispose();
         }
       }
-      registerFastKernels(backend);
+      register(backend);
     }
     return rows;
   },

@@ -2,7 +2,9 @@
  * `lifNode`: a LIF layer over T steps and N neurons on the cpu backend, three ways, forward and forward + backward:
  *
  * - `composed-*`: `scan` of the single step (a dozen tfjs ops per step; `neuron.sequenceComposed`);
- * - `fused-*`: the fused kernel (`neuron.sequence`, what `multiStep(lifNode())` runs), gradient by the fused backward kernel;
+ * - `fused-*`: the fused kernel (`neuron.sequence`, what `multiStep(lifNode())` runs), gradient by the fused backward kernel,
+ *   twice: with its JavaScript loops (`simd: false`) and with its WebAssembly SIMD loops (`simd: true`, where the engine
+ *   has SIMD; `setSimdEnabled` of `@spikefn/kernels` switches between them), timed interleaved;
  * - `loop-*`: a plain `Float32Array` loop written for this one configuration (constants inlined, double precision
  *   between loads and stores, no tfjs), as the practical limit of JavaScript.
  *
@@ -14,7 +16,10 @@
  * Rows: `{suite, name, backend, T, N, ms, nsPerNeuronStep, cpuNsPerNeuronStep, repeats, load1}` (`load1`: the
  * machine's 1-minute load average after the run, to read the numbers of a shared machine with) plus, where SpikingJelly has the shape,
  * `spikingjellyNs` (its `multi_step` row) and `speedupVsSpikingjelly`; fused rows also carry `speedupVsComposed` and
- * `ratioVsLoop`. A composed run whose extrapolated time is over 60 s is not run: its row has `skipped`. The fused and
+ * `ratioVsLoop`; every row has `simd` and `threads` (1: these loops run on one core). Fused rows also carry the
+ * memory-bandwidth floor: `floorNsPerNeuronStep` = bytes moved per neuron-step (8 for the forward: x read, spikes
+ * written; 28 for forward + backward) / the triad bandwidth measured at the start of the suite (`bandwidthGbPerSecond`,
+ * as the bandwidth suite), and `ratioVsFloor`. A composed run whose extrapolated time is over 60 s is not run: its row has `skipped`. The fused and
  * loop bodies are timed interleaved (one call of each per round), so their ratio compares like with like.
  * `--quick`: T in {8, 32}, N in {1e4, 1e5}.
  */
@@ -24,14 +29,28 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@spikefn/core/tf';
 import { key } from '@spikefn/core';
 import { lifNode } from '@spikefn/neurons';
+import { measureBandwidth, setSimdEnabled, simdSupported } from '@spikefn/kernels';
+import { EXP_FRAC, EXP_INT, EXP_SCALE, EXP_STEP, EXP_Y_MIN } from '@spikefn/kernels';
 import { loadavg } from 'node:os';
 import type { BenchOptions, BenchRow, BenchSuite } from '../suite.js';
 
 const SUITE = 'lif';
 /** Runs extrapolated past this are skipped. */
 const TOO_SLOW_MS = 60_000;
-const NAMES = ['composed-fwd', 'composed-fwd-bwd', 'fused-fwd', 'fused-fwd-bwd', 'loop-fwd', 'loop-fwd-bwd'] as const;
+const NAMES = [
+  'composed-fwd',
+  'composed-fwd-bwd',
+  'fused-fwd',
+  'fused-fwd-bwd',
+  'fused-fwd#simd',
+  'fused-fwd-bwd#simd',
+  'loop-fwd',
+  'loop-fwd-bwd',
+] as const;
+/** A timed body; `#simd` marks the fused kernel on its SIMD loops (the row's name drops the mark, `simd: true`). */
 type Name = (typeof NAMES)[number];
+/** Bytes a neuron-step moves to and from memory: forward (x in, spikes out) and forward + backward (x, s, h, then h, dL/ds in, dL/dx out, and the state). */
+const BYTES_PER_NEURON_STEP = { fwd: 8, fwdBwd: 28 } as const;
 
 // ---------------------------------------------------------------------------------------------------------------
 // The plain loops: LIF τ = 2 (k = 0.5), V_th = 1, hard reset to 0, v_0 = 0; surrogate sigmoid(4).
@@ -70,13 +89,10 @@ function loopForwardH(x: Float32Array, T: number, N: number): { s: Float32Array;
   return { s, v, h: hs };
 }
 
-// Tables of the inlined e^x below: 2^(−j/64) and 2^(−m).
-const EXP_FRAC = Float64Array.from({ length: 64 }, (_, j) => 2 ** (-j / 64));
-const EXP_INT = Float64Array.from({ length: 1076 }, (_, m) => (m < 1075 ? 2 ** -m : 0));
-
 /**
  * Backward (BPTT through v, reset not detached): dx from h and the cotangent of the spikes. e^{−4·|z|} is computed
- * inline with the table reduction of the library's `expNonPositive` (`Math.exp` costs about three times more in V8).
+ * inline with the table reduction of `expNonPositive` and its tables (`@spikefn/kernels`; `Math.exp` costs about three
+ * times more in V8).
  */
 function loopBackward(h: Float32Array, dy: Float32Array, T: number, N: number): Float32Array {
   const dx = new Float32Array(T * N);
@@ -86,9 +102,9 @@ function loopBackward(h: Float32Array, dy: Float32Array, T: number, N: number): 
     for (let i = 0; i < N; i++) {
       const hv = h[b + i] as number;
       const z = hv - 1;
-      const y = -4 * Math.abs(z) * (64 * Math.LOG2E);
-      const n = y < -68800 ? 68800 : (0.5 - y) | 0;
-      const f = (y + n) * (Math.LN2 / 64);
+      const y = -4 * Math.abs(z) * EXP_SCALE;
+      const n = y < EXP_Y_MIN ? -EXP_Y_MIN : (0.5 - y) | 0;
+      const f = (y + n) * EXP_STEP;
       const e = (1 + f * (1 + f * (0.5 + f * (1 / 6)))) * ((EXP_FRAC[n & 63] as number) * (EXP_INT[n >> 6] as number));
       const q = 1 + e;
       const d = (4 * e) / (q * q);
@@ -199,6 +215,9 @@ async function run(options: BenchOptions): Promise<readonly BenchRow[]> {
   const Ns = options.quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
   const baseline = loadBaseline();
   const neuron = lifNode();
+  const simd = simdSupported();
+  const bandwidth = measureBandwidth({ bytes: 64 * 2 ** 20 });
+  if (bandwidth !== null) console.log(`lif: triad bandwidth ${bandwidth.triadGbPerSecond.toFixed(1)} GB/s (the floor below)`);
   checkLoopAgrees();
   const rows: BenchRow[] = [];
   for (const T of Ts) {
@@ -213,8 +232,22 @@ async function run(options: BenchOptions): Promise<readonly BenchRow[]> {
       const bodies: Record<Name, () => void> = {
         'composed-fwd': () => tf.dispose(neuron.sequenceComposed({}, s0, x) as unknown as tf.TensorContainer),
         'composed-fwd-bwd': () => tf.dispose(tf.grads((xx: tf.Tensor) => neuron.sequenceComposed({}, s0, xx)[1])([x], dy)),
-        'fused-fwd': () => tf.dispose(neuron.sequence({}, s0, x) as unknown as tf.TensorContainer),
-        'fused-fwd-bwd': () => tf.dispose(tf.grads((xx: tf.Tensor) => neuron.sequence({}, s0, xx)[1])([x], dy)),
+        'fused-fwd': () => {
+          setSimdEnabled(false);
+          tf.dispose(neuron.sequence({}, s0, x) as unknown as tf.TensorContainer);
+        },
+        'fused-fwd-bwd': () => {
+          setSimdEnabled(false);
+          tf.dispose(tf.grads((xx: tf.Tensor) => neuron.sequence({}, s0, xx)[1])([x], dy));
+        },
+        'fused-fwd#simd': () => {
+          setSimdEnabled(true);
+          tf.dispose(neuron.sequence({}, s0, x) as unknown as tf.TensorContainer);
+        },
+        'fused-fwd-bwd#simd': () => {
+          setSimdEnabled(true);
+          tf.dispose(tf.grads((xx: tf.Tensor) => neuron.sequence({}, s0, xx)[1])([x], dy));
+        },
         'loop-fwd': () => void loopForward(xv, T, N),
         'loop-fwd-bwd': () => {
           const f = loopForwardH(xv, T, N);
@@ -224,12 +257,23 @@ async function run(options: BenchOptions): Promise<readonly BenchRow[]> {
       const measured = new Map<Name, number>();
       const results = new Map<Name, Record<string, unknown>>();
       // Composed runs one at a time (they may be skipped); then the fused and loop runs interleaved.
-      const groups: Name[][] = [['composed-fwd'], ['composed-fwd-bwd'], ['fused-fwd', 'loop-fwd', 'fused-fwd-bwd', 'loop-fwd-bwd']];
+      const fusedGroup: Name[] = simd
+        ? ['fused-fwd', 'fused-fwd#simd', 'loop-fwd', 'fused-fwd-bwd', 'fused-fwd-bwd#simd', 'loop-fwd-bwd']
+        : ['fused-fwd', 'loop-fwd', 'fused-fwd-bwd', 'loop-fwd-bwd'];
+      const groups: Name[][] = [['composed-fwd'], ['composed-fwd-bwd'], fusedGroup];
       for (const group of groups) {
         const run: Name[] = [];
         let est = 0;
         for (const name of group) {
-          const row: Record<string, unknown> = { suite: SUITE, name, backend: 'cpu', T, N };
+          const row: Record<string, unknown> = {
+            suite: SUITE,
+            name: name.replace('#simd', ''),
+            backend: 'cpu',
+            T,
+            N,
+            simd: name.endsWith('#simd'),
+            threads: 1,
+          };
           results.set(name, row);
           const e = ((lastNs.get(name) ?? 0) * T * N) / 1e6;
           if (name.startsWith('composed') && e > TOO_SLOW_MS) {
@@ -262,20 +306,30 @@ async function run(options: BenchOptions): Promise<readonly BenchRow[]> {
         }
       }
       for (const name of NAMES) {
-        const row = results.get(name) as Record<string, unknown>;
-        const sj = name.endsWith('fwd-bwd') ? baseline?.fwdBwd.get(`${T}x${N}`) : baseline?.fwd.get(`${T}x${N}`);
+        const row = results.get(name);
+        if (row === undefined) continue; // SIMD rows where the engine has no SIMD
+        const fwdBwd = name.startsWith('fused-fwd-bwd') || name.endsWith('fwd-bwd');
+        const sj = fwdBwd ? baseline?.fwdBwd.get(`${T}x${N}`) : baseline?.fwd.get(`${T}x${N}`);
         if (sj !== undefined) {
           row['spikingjellyNs'] = sj;
           const ns = measured.get(name);
           if (ns !== undefined) row['speedupVsSpikingjelly'] = sj / ns;
+        }
+        const ns = measured.get(name);
+        if (name.startsWith('fused') && bandwidth !== null && ns !== undefined) {
+          const floor = (fwdBwd ? BYTES_PER_NEURON_STEP.fwdBwd : BYTES_PER_NEURON_STEP.fwd) / bandwidth.triadGbPerSecond;
+          Object.assign(row, { bandwidthGbPerSecond: bandwidth.triadGbPerSecond, floorNsPerNeuronStep: floor, ratioVsFloor: ns / floor });
         }
         rows.push(row as BenchRow);
       }
       for (const [fused, composed, loop] of [
         ['fused-fwd', 'composed-fwd', 'loop-fwd'],
         ['fused-fwd-bwd', 'composed-fwd-bwd', 'loop-fwd-bwd'],
+        ['fused-fwd#simd', 'composed-fwd', 'loop-fwd'],
+        ['fused-fwd-bwd#simd', 'composed-fwd-bwd', 'loop-fwd-bwd'],
       ] as const) {
-        const row = rows.find((r) => r['name'] === fused && r['T'] === T && r['N'] === N) as Record<string, unknown>;
+        const row = results.get(fused);
+        if (row === undefined) continue;
         const f = measured.get(fused);
         const c = measured.get(composed);
         const l = measured.get(loop);
@@ -299,8 +353,12 @@ function printTargets(rows: readonly BenchRow[]): void {
     const vsLoop = r['ratioVsLoop'];
     const vsSj = r['speedupVsSpikingjelly'];
     const ok = (cond: boolean | null): string => (cond === null ? '-' : cond ? 'met' : 'NOT met');
+    const floor =
+      typeof r['floorNsPerNeuronStep'] === 'number'
+        ? `; floor ${fmt(r['floorNsPerNeuronStep'], 2)} ns (${fmt(r['ratioVsFloor'], 1)}x)`
+        : '';
     console.log(
-      `  T=${r['T']} N=${N}: ${fmt(r['nsPerNeuronStep'], 2)} ns; vs composed ${fmt(vsComposed)}x (${N >= 1e5 ? ok(typeof vsComposed === 'number' ? vsComposed >= 10 : null) : 'n/a'})` +
+      `  T=${r['T']} N=${N} ${r['simd'] === true ? 'SIMD' : 'JS  '}: ${fmt(r['nsPerNeuronStep'], 2)} ns${floor}; vs composed ${fmt(vsComposed)}x (${N >= 1e5 ? ok(typeof vsComposed === 'number' ? vsComposed >= 10 : null) : 'n/a'})` +
         `; vs loop ${fmt(vsLoop, 2)}x (${ok(typeof vsLoop === 'number' ? vsLoop <= 1.5 : null)})` +
         `; vs SpikingJelly ${fmt(vsSj, 2)}x (${ok(typeof vsSj === 'number' ? vsSj >= 2 : null)})`,
     );

@@ -6,12 +6,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import {
   evalCtx,
   getBackend,
+  getWasmThreads,
   isKey,
   key,
   runSequence,
@@ -24,6 +25,7 @@ import {
 } from '@spikefn/core';
 import * as tf from '@spikefn/core/tf';
 import { lifNode } from '@spikefn/neurons';
+import { hasNeuronKernels, isRegistered, kernelNames, register, unregister } from '@spikefn/kernels';
 import { linear, linearApply, synapseFilter } from '@spikefn/layers';
 import {
   adam,
@@ -123,7 +125,29 @@ await check("setBackend('wasm') loads @tensorflow/tfjs-backend-wasm", async () =
   assert.equal(await setBackend('wasm'), 'wasm');
   assert.equal(getBackend(), 'wasm');
 });
+await check("setBackend('wasm') runs tfjs's threaded build on every core from the installed files (no patch)", async () => {
+  assert.equal(getWasmThreads(), Math.min(8, availableParallelism()));
+  const y = tf.tidy(() => tf.sum(tf.conv2d(tf.ones([2, 6, 6, 3]), tf.ones([3, 3, 3, 4]), 1, 'same')));
+  // All ones: output (i, j) = 3 channels × (window rows inside the image) × (window columns inside); per axis those
+  // counts are 2, 3, 3, 3, 3, 2 (sum 16), so each image and output channel sums to 3 · 16 · 16 = 768.
+  assert.equal(y.dataSync()[0], 2 * 4 * 768);
+  y.dispose();
+});
 await lifCheck('wasm');
+
+// --- @spikefn/kernels: setBackend registered spikefn's kernels; unregister puts tfjs's stock ones back.
+await check("@spikefn/kernels: setBackend('wasm') registered its kernels; unregister / register round trip", () => {
+  const before = numTensors();
+  assert.ok(hasNeuronKernels('wasm'), 'fused neuron kernels on wasm');
+  assert.ok(isRegistered('Conv2DBackpropFilter', 'wasm'), 'Conv2DBackpropFilter on wasm');
+  unregister('wasm', ['overrides']);
+  assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm'), undefined, 'stock tfjs-backend-wasm has no Conv2DBackpropFilter');
+  assert.ok(!isRegistered('MaxPoolGrad', 'wasm'), 'stock MaxPoolGrad back');
+  register('wasm');
+  assert.ok(isRegistered('Conv2DBackpropFilter', 'wasm'), 'registered again');
+  assert.equal(numTensors(), before, 'tensors created');
+  return `${kernelNames('wasm').length} kernels for wasm`;
+});
 
 // --- Gradients (registered in Node by @spikefn/core/tf's dist/tfjs-gradients.node.js) and one Adam step.
 // y = x·w + b with loss L = mean_n (y_n - t_n)²:  dL/dw_j = (2/N) Σ_n (y_n - t_n)·x_nj,  dL/db = (2/N) Σ_n (y_n - t_n).
@@ -275,7 +299,13 @@ await check('@spikefn/node: exports, mnist digits installed, progressBar writes 
 
 // --- The exports maps: only the entry points are importable.
 await check('exports maps refuse deep imports (ERR_PACKAGE_PATH_NOT_EXPORTED)', async () => {
-  const refused = ['@spikefn/core/src/key', '@spikefn/core/dist/key.js', '@spikefn/neurons/dist/lif.js', '@spikefn/learning/dist/grad.js'];
+  const refused = [
+    '@spikefn/core/src/key',
+    '@spikefn/core/dist/key.js',
+    '@spikefn/neurons/dist/lif.js',
+    '@spikefn/learning/dist/grad.js',
+    '@spikefn/kernels/dist/registry.js',
+  ];
   for (const specifier of refused) {
     await assert.rejects(import(specifier), (e) => e.code === 'ERR_PACKAGE_PATH_NOT_EXPORTED', specifier);
   }

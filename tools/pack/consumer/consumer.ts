@@ -17,6 +17,7 @@ import {
   type Tree,
 } from '@spikefn/core';
 import type * as tf from '@spikefn/core/tf';
+import { expNonPositive, kernelNames, register, unregister, type KernelSet } from '@spikefn/kernels';
 import { fromNir, readNir, type NirGraph } from '@spikefn/nir';
 import type { Tensor as TfjsTensor } from '@tensorflow/tfjs-core';
 import { lifNode, sigmoid, type LifConfig, type NeuronLayer, type LifParams, type NeuronState } from '@spikefn/neurons';
@@ -91,6 +92,15 @@ export const subject: Subject<LifParams, NeuronState> = { name: 'lif', layer: ne
 export const keys = keyArb();
 export const bar: ProgressBar = progressBar({ total: 10, label: 'epoch', stream: { write: () => true }, tty: false });
 
+/** `@spikefn/kernels`: stock against spikefn kernels, as the benchmarks compare them. */
+export function kernelsFor(backendName: string, stock: boolean): readonly string[] {
+  const sets: readonly KernelSet[] = ['overrides'];
+  if (stock) unregister(backendName, sets);
+  else register(backendName, sets);
+  return kernelNames(backendName, sets);
+}
+export const e: number = expNonPositive(-1);
+
 // The types are real: each misuse below must be an error.
 // @ts-expect-error tau is a number
 lifNode({ tau: '2' });
@@ -98,6 +108,8 @@ lifNode({ tau: '2' });
 setBackend(1);
 // @ts-expect-error linear needs outFeatures
 linear({ inFeatures: 3 });
+// @ts-expect-error the kernel sets are 'overrides' and 'neurons'
+register('cpu', ['fast']);
 
 // @spikefn/nir: bytes in, a graph, then a layer.
 export async function nirLayer(bytes: Uint8Array) {

@@ -5,3 +5,4 @@ import './stdp.js';
 import './surrogates.js';
 import './functional.js';
 import './rnn.js';
+import './neurons-more.js';

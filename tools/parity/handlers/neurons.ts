@@ -33,7 +33,7 @@ const KNOWN_NEURON_KEYS = new Set([
   'decay_input',
 ]);
 
-function surrogateOf(c: FixtureCase, spec: Nested | undefined): Surrogate {
+export function surrogateOf(c: FixtureCase, spec: Nested | undefined): Surrogate {
   const s = spec as { name?: string; alpha?: number; spiking?: boolean } | null | undefined;
   if (s === null || s === undefined || typeof s !== 'object') throw new UnknownCaseError(`${c.id}: no surrogate in config`);
   if (s.spiking !== true)

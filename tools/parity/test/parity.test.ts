@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadFixtures } from '../fixtures.js';
+import { fixturesDirs, loadFixtures, moreFixturesDir } from '../fixtures.js';
 import { runFile } from '../run.js';
 
-describe('SpikingJelly parity', () => {
-  const files = loadFixtures();
+describe.each(fixturesDirs())('SpikingJelly parity: %s', (dir) => {
+  const files = loadFixtures(dir);
   it('finds fixture files', () => {
     expect(files.length).toBeGreaterThan(0);
   });
@@ -50,6 +50,29 @@ describe('a fixtures folder the runner does not understand', () => {
       expect(r.failures.join(' ')).toMatch(/no handler for fixture 'mystery_layer'/);
     } finally {
       rmSync(dir, { recursive: true });
+    }
+  });
+});
+
+describe('the fixtures folders', () => {
+  it('are fixtures/spikingjelly and fixtures/spikingjelly-more, each replaced by its environment variable', () => {
+    const saved = [process.env['SPIKEFN_FIXTURES'], process.env['SPIKEFN_FIXTURES_MORE']] as const;
+    try {
+      delete process.env['SPIKEFN_FIXTURES'];
+      delete process.env['SPIKEFN_FIXTURES_MORE'];
+      const [main, more] = fixturesDirs();
+      expect(main).toMatch(/fixtures[/\\]spikingjelly$/);
+      expect(more).toMatch(/fixtures[/\\]spikingjelly-more$/);
+      expect(loadFixtures(more).map((f) => f.fixture)).toEqual(['neuron_eif', 'neuron_qif']);
+      process.env['SPIKEFN_FIXTURES_MORE'] = join(tmpdir(), 'held-out-more');
+      expect(moreFixturesDir()).toBe(join(tmpdir(), 'held-out-more'));
+    } finally {
+      for (const [name, value] of [
+        ['SPIKEFN_FIXTURES', saved[0]],
+        ['SPIKEFN_FIXTURES_MORE', saved[1]],
+      ] as const)
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
     }
   });
 });

@@ -1,16 +1,14 @@
 /**
- * The fused multi-step neuron as an op: runs the `SpikefnNeuronForward` kernel on the current backend (its
- * registered gradient runs `SpikefnNeuronBackward`), or reports that the backend has none so the caller falls back
- * to the composed `scan`.
+ * The fused multi-step neuron as an op: builds the attributes of `SpikefnNeuronForward` (from `@spikefn/kernels`,
+ * which registers the kernels and their gradient) and runs it on the current backend, or reports that the backend
+ * has none so the caller falls back to the composed `scan`.
  *
  * @category fused
  */
 import * as tf from '@spikefn/core/tf';
+import { hasNeuronKernels, NEURON_FORWARD, surrogateDerivativeId, type FormCode, type NeuronAttrs } from '@spikefn/kernels';
 import type { ChargeForm } from '../neuron.js';
-import type { Surrogate } from '../surrogate.js';
-import type { FormCode } from './core.js';
-import type { NeuronAttrs } from './kernels.js';
-import { NEURON_BACKWARD, NEURON_FORWARD, registerNeuronKernels, surrogateId } from './register.js';
+import { surrogateHint, type Surrogate } from '../surrogate.js';
 
 /** A neuron's settings as the fused kernels take them (`vThreshold`, `vReset` float32-rounded). @category fused */
 export type FusedSettings = {
@@ -28,17 +26,19 @@ export type FusedOutputs = { readonly spikes: tf.Tensor; readonly v: tf.Tensor; 
 
 const FORMS: Readonly<Record<ChargeForm, FormCode>> = { if: 0, 'decay-input': 1, 'no-decay-input': 2 };
 
-let registered = false;
+/**
+ * Whether the current backend runs the fused kernels: asked of `@spikefn/kernels`, which registers them lazily where
+ * the application selected the backend with tfjs's own `tf.setBackend` (and answers false after `unregister`).
+ *
+ * @category fused
+ */
+export const fusedAvailable = (): boolean => hasNeuronKernels(tf.getBackend());
 
-/** Whether the current backend has the fused kernels (registering them on the first call). @category fused */
-export function fusedAvailable(): boolean {
-  if (!registered) {
-    registerNeuronKernels();
-    registered = true;
-  }
-  const backend = tf.getBackend();
-  return tf.getKernel(NEURON_FORWARD, backend) !== undefined && tf.getKernel(NEURON_BACKWARD, backend) !== undefined;
-}
+/** The surrogate's id in the kernels' table: its scalar derivative, and the inlining hint of a built-in. */
+const surrogateId = (s: Surrogate): number => {
+  const hint = surrogateHint(s);
+  return hint === undefined ? surrogateDerivativeId(s, s.derivativeScalar) : surrogateDerivativeId(s, s.derivativeScalar, hint);
+};
 
 /**
  * Runs the fused forward over `xs = [T, ...v0.shape]` with decay `k` (a float32 scalar tensor). h is computed only

@@ -1,0 +1,12 @@
+/**
+ * The entry point of spikefn's WebAssembly kernels (built by scripts/build-wasm.mjs into a module that
+ * src/simd/generated embeds): the fused neuron over f32x4 and the bandwidth probes. Memory is managed by the loader
+ * (src/simd/loader.ts): everything from `heapBase()` up is its to lay out and grow.
+ */
+export { backward, forward } from './neuron';
+export { copy, triad } from './bandwidth';
+
+/** The first byte the loader may use (after this module's static data). */
+export function heapBase(): usize {
+  return __heap_base;
+}
