@@ -5,23 +5,13 @@
  *
  * @category example
  */
+import { FASHION_MNIST_CLASSES } from '@spikefn/learning';
 
 /** MNIST's classes: the digits. */
 export const DIGIT_CLASSES: readonly string[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
-/** Fashion-MNIST's classes, by label 0–9. */
-export const FASHION_MNIST_CLASSES: readonly string[] = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
+/** Fashion-MNIST's classes, by label 0–9 (from `@spikefn/learning`). */
+export { FASHION_MNIST_CLASSES };
 
 /** The class names for a checkpoint's metadata (`meta.config.dataset`); digits unless it names Fashion-MNIST. */
 export function classNamesFor(meta: Readonly<Record<string, unknown>>): readonly string[] {

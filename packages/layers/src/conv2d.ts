@@ -295,11 +295,10 @@ function conv2dSmallPatch(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometry): t
   const yConv = tf.transpose(forwardNhwc(tf.transpose(x, [0, 2, 3, 1]) as tf.Tensor4D, detached, g), [0, 3, 1, 2]);
   const attach = (
     yIn: tf.Tensor,
-    wIn: tf.Tensor,
+    _weight: tf.Tensor,
     save: tf.GradSaveFunc,
   ): { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] } => {
     save([x]);
-    void wIn;
     return {
       value: tf.clone(yIn),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.clone(dy), smallPatchWeightGrad(saved[0] as tf.Tensor, dy, [kh, kw], g)],

@@ -24,6 +24,7 @@ export {
   type SpikeSimilarLossOptions,
 } from './similarity.js';
 export { redundantOneHot } from './label-codes.js';
+export { FASHION_MNIST_CLASSES } from './class-names.js';
 export { firstSpikeIndex, type FirstSpikeIndexOptions } from './spike-timing.js';
 export { spikeCluster, type SpikeClusters } from './spike-cluster.js';
 export { thresholdMargin, type ThresholdMarginOptions } from './threshold-margin.js';

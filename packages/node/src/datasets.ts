@@ -18,25 +18,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Key, checkNonNegativeInt, SpikefnArgumentError } from '@spikefn/core';
+import { FASHION_MNIST_CLASSES } from '@spikefn/learning';
 import { type IdxArray, IdxFormatError, readIdx } from './idx.js';
 import { CLASSES, type Digits, PIXELS, permutation, subset } from './mnist.js';
 
 /** Where Debian's `dataset-fashion-mnist` package installs the four IDX files. @category data */
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
-/** Fashion-MNIST's class names, by label 0–9 (from the dataset's README). @category data */
-export const FASHION_MNIST_CLASSES: readonly string[] = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
+/** Fashion-MNIST's class names, by label 0–9 (defined in `@spikefn/learning`, re-exported here). @category data */
+export { FASHION_MNIST_CLASSES };
 
 /** A dataset with its official split: `train` and `test` as {@link Digits}. @category data */
 export type ImageDataset = {

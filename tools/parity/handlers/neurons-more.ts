@@ -12,29 +12,11 @@ import { eifNode, qifNode, type NeuronLayer } from '@spikefn/neurons';
 import { expectClose, toTensor } from '../compare.js';
 import type { FixtureCase, Nested } from '../fixtures.js';
 import { register, UnknownCaseError } from '../registry.js';
-import { surrogateOf } from './neurons.js';
+import { BASE_NEURON_KEYS, surrogateOf } from './neurons.js';
 
 type Cfg = Record<string, Nested>;
 
-const COMMON_KEYS = [
-  'neuron',
-  'mode',
-  'T',
-  'input_shape',
-  'v_threshold',
-  'v_reset',
-  'reset',
-  'initial_v',
-  'detach_reset',
-  'surrogate',
-  'loss_for_grads',
-  'same_result_in_other_mode',
-  'tau',
-  'v_rest',
-  'constructor_args',
-  'threshold_margin',
-  'input_draws',
-];
+const COMMON_KEYS = [...BASE_NEURON_KEYS, 'v_rest', 'constructor_args', 'threshold_margin', 'input_draws'];
 const KEYS = { QIF: new Set([...COMMON_KEYS, 'v_c', 'a0']), EIF: new Set([...COMMON_KEYS, 'delta_T', 'theta_rh']) } as const;
 const NAMES = { QIF: ['QIFNode'], EIF: ['EIFNode', 'MultiStepEIFNode'] } as const;
 

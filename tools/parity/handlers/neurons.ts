@@ -16,7 +16,8 @@ import { register, UnknownCaseError } from '../registry.js';
 
 type Cfg = Record<string, Nested>;
 
-const KNOWN_NEURON_KEYS = new Set([
+/** The config keys every neuron fixture may have (the neuron-specific ones are added by each handler). */
+export const BASE_NEURON_KEYS = [
   'neuron',
   'mode',
   'T',
@@ -30,8 +31,8 @@ const KNOWN_NEURON_KEYS = new Set([
   'loss_for_grads',
   'same_result_in_other_mode',
   'tau',
-  'decay_input',
-]);
+];
+const KNOWN_NEURON_KEYS = new Set([...BASE_NEURON_KEYS, 'decay_input']);
 
 export function surrogateOf(c: FixtureCase, spec: Nested | undefined): Surrogate {
   const s = spec as { name?: string; alpha?: number; spiking?: boolean } | null | undefined;
