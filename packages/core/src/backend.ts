@@ -18,7 +18,7 @@
  * @category backend
  */
 import * as tf from './tf.js';
-import { register, unregister } from '@spikefn/kernels';
+import { register, setKernelThreads, unregister } from '@spikefn/kernels';
 import { SpikefnArgumentError } from './validate.js';
 import { checkWasmThreads, prepareWasmThreads } from './wasm-threads.js';
 
@@ -97,7 +97,9 @@ export type SetBackendOptions = {
    * Node: one per core (`os.availableParallelism()`), through tfjs's threaded SIMD build, which spikefn starts itself
    * there (see `wasm-threads.ts`); `1` is tfjs's single-threaded SIMD build. In a browser the default is tfjs's
    * choice, threaded only on a cross-origin isolated page. An explicit count different from the running wasm
-   * backend's makes the backend again, which needs it to hold no tensors. `getWasmThreads()` reports the count.
+   * backend's makes the backend again, which needs it to hold no tensors. `getWasmThreads()` reports the count. An
+   * explicit count also sets the threads of spikefn's own SIMD kernels, which run in place on the threaded build's
+   * heap (`setKernelThreads` of `@spikefn/kernels`; default every core as well).
    */
   readonly threads?: number;
 };
@@ -126,6 +128,7 @@ export async function setBackend(name: string, options: SetBackendOptions = {}):
   tf.env().set('PROD', true);
   await importBackend(backend);
   if (backend === 'wasm') await prepareWasmThreads(options.threads);
+  if (options.threads !== undefined) setKernelThreads(options.threads);
   if (tf.findBackendFactory(backend) === null) {
     const hint =
       backend === 'webgl'

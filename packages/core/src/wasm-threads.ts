@@ -8,7 +8,8 @@
  * pthread worker's source), through options that Emscripten's module factory documents: `locateFile` gives the
  * workers a `data:` URL module that loads the worker source, `mainScriptUrlOrBlob` a file path, and
  * `instantiateWasm` reports `2 × threads` logical cores (tfjs's C++ caps the pool at half the logical cores,
- * assuming two hyperthreads per core). The backend object is tfjs's own `BackendWasm`, so every tfjs kernel and
+ * assuming two hyperthreads per core), and `wasmMemory` is the shared heap tfjs would have made itself, made here so
+ * that spikefn's SIMD kernels can run over it in place. The backend object is tfjs's own `BackendWasm`, so every tfjs kernel and
  * spikefn's wasm kernels run unchanged. Nothing in `node_modules` is patched: this works wherever the package is
  * installed.
  *
@@ -122,6 +123,9 @@ async function createThreadedBackend(pkg: WasmPackage, threads: number): Promise
   const workerUrl = new URL(`data:text/javascript,${encodeURIComponent(workerModule)}`);
   const module = await new Promise<EmscriptenModule>((resolve, reject) => {
     factory({
+      // The heap tfjs would make itself (16 MiB to start, up to 4 GiB, shared), made here so that it is reachable as
+      // the module's `wasmMemory`: spikefn's SIMD kernels run over it in place (`@spikefn/kernels`).
+      wasmMemory: new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true }),
       locateFile: (path: string, prefix: string) => (path.endsWith('.worker.js') ? workerUrl : prefix + path),
       mainScriptUrlOrBlob: gluePath,
       instantiateWasm: (

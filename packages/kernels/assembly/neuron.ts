@@ -3,9 +3,11 @@
  * AssemblyScript twin of src/neuron/loops.ts (the JavaScript kernel, which stays the reference and the fallback): read
  * its header for the equations. Compiled by scripts/build-wasm.mjs.
  *
- * Layout: every `[T, N]` array is time-major with rows of `n4` floats (N rounded up to a multiple of 4; the loader
- * zero-fills the padding lanes), the state `[n4]`; all pointers are byte offsets into this module's memory, 16-byte
- * aligned. A pointer of 0 means "absent".
+ * Layout: every `[T, N]` array is time-major with rows `rowStride` floats apart, of which the kernels use the first
+ * `n4` (a multiple of 4; a loader that pads N up to n4 zero-fills the padding lanes); the state is `[n4]`. All
+ * pointers are byte offsets into the memory (this module's own, or a shared one it was instantiated over); a pointer
+ * of 0 means "absent". A column block of a wider array is the array's pointer plus the block's first column, with
+ * the array's row stride.
  *
  * Forward: float32 operations in the order of loops.ts, each rounded once (f32x4 add, sub, mul and compare are
  * IEEE-754 exact; no fused multiply-add), so spikes, h and v equal the JavaScript kernel bit for bit, non-finite
@@ -57,8 +59,7 @@ function forwardRow(form: i32, mode: i32, n4: i32, b: usize, x: usize, v: usize,
 
 // @ts-ignore: decorator
 @inline
-function forwardRows(form: i32, mode: i32, T: i32, n4: i32, x: usize, v: usize, s: usize, h: usize, vs: usize, k: v128, vr: v128, vth: v128, a: v128, c: v128): void {
-  const stride = (<usize>n4) << 2;
+function forwardRows(form: i32, mode: i32, T: i32, n4: i32, stride: usize, x: usize, v: usize, s: usize, h: usize, vs: usize, k: v128, vr: v128, vth: v128, a: v128, c: v128): void {
   for (let t: i32 = 0; t < T; t++) forwardRow(form, mode, n4, stride * <usize>t, x, v, s, h, vs, k, vr, vth, a, c);
 }
 
@@ -71,6 +72,7 @@ export function forward(
   mode: i32,
   T: i32,
   n4: i32,
+  rowStride: i32,
   k: f32,
   vReset: f32,
   vThreshold: f32,
@@ -85,24 +87,25 @@ export function forward(
   const VR = f32x4.splat(vReset);
   const VTH = f32x4.splat(vThreshold);
   const A = f32x4.splat(hard ? 1 : 0);
+  const stride = (<usize>rowStride) << 2;
   // loops.ts's default-LIF rows (decay input, hard reset to V_reset == 0, not recording) skip "− V_r" and add +0.
   const hard0 = form == 1 && hard != 0 && vReset == 0 && mode != 2;
   const C = f32x4.splat(hard0 ? 0 : hard ? vReset : -vThreshold);
   const f = hard0 ? 3 : form;
   if (mode == 0) {
-    if (f == 0) forwardRows(0, 0, T, n4, x, v, s, h, vs, K, VR, VTH, A, C);
-    else if (f == 1) forwardRows(1, 0, T, n4, x, v, s, h, vs, K, VR, VTH, A, C);
-    else if (f == 2) forwardRows(2, 0, T, n4, x, v, s, h, vs, K, VR, VTH, A, C);
-    else forwardRows(3, 0, T, n4, x, v, s, h, vs, K, VR, VTH, A, C);
+    if (f == 0) forwardRows(0, 0, T, n4, stride, x, v, s, h, vs, K, VR, VTH, A, C);
+    else if (f == 1) forwardRows(1, 0, T, n4, stride, x, v, s, h, vs, K, VR, VTH, A, C);
+    else if (f == 2) forwardRows(2, 0, T, n4, stride, x, v, s, h, vs, K, VR, VTH, A, C);
+    else forwardRows(3, 0, T, n4, stride, x, v, s, h, vs, K, VR, VTH, A, C);
   } else if (mode == 1) {
-    if (f == 0) forwardRows(0, 1, T, n4, x, v, s, h, vs, K, VR, VTH, A, C);
-    else if (f == 1) forwardRows(1, 1, T, n4, x, v, s, h, vs, K, VR, VTH, A, C);
-    else if (f == 2) forwardRows(2, 1, T, n4, x, v, s, h, vs, K, VR, VTH, A, C);
-    else forwardRows(3, 1, T, n4, x, v, s, h, vs, K, VR, VTH, A, C);
+    if (f == 0) forwardRows(0, 1, T, n4, stride, x, v, s, h, vs, K, VR, VTH, A, C);
+    else if (f == 1) forwardRows(1, 1, T, n4, stride, x, v, s, h, vs, K, VR, VTH, A, C);
+    else if (f == 2) forwardRows(2, 1, T, n4, stride, x, v, s, h, vs, K, VR, VTH, A, C);
+    else forwardRows(3, 1, T, n4, stride, x, v, s, h, vs, K, VR, VTH, A, C);
   } else {
-    if (f == 0) forwardRows(0, 2, T, n4, x, v, s, h, vs, K, VR, VTH, A, C);
-    else if (f == 1) forwardRows(1, 2, T, n4, x, v, s, h, vs, K, VR, VTH, A, C);
-    else forwardRows(2, 2, T, n4, x, v, s, h, vs, K, VR, VTH, A, C);
+    if (f == 0) forwardRows(0, 2, T, n4, stride, x, v, s, h, vs, K, VR, VTH, A, C);
+    else if (f == 1) forwardRows(1, 2, T, n4, stride, x, v, s, h, vs, K, VR, VTH, A, C);
+    else forwardRows(2, 2, T, n4, stride, x, v, s, h, vs, K, VR, VTH, A, C);
   }
 }
 
@@ -207,7 +210,7 @@ function recomputeBlock(f: i32, T: i32, n: i32, x: usize, stride: usize, vb: usi
  * are read for dL/dk, and to compute h again where `h` is 0 (absent): then every block of `J` neurons (a multiple of
  * 4) runs the forward over all T steps into `hs` (T·J floats, sized by the loader to stay in cache) and its backward
  * from there, so h never goes through memory; `vb` is J floats for the block's v. `surrogate` and `p0`..`p3`: see
- * surrogate.ts. `scratch`: BLOCK floats.
+ * surrogate.ts; `kc`: its constants (surrogate.ts `writeConstants`). `scratch`: BLOCK floats.
  */
 export function backward(
   form: i32,
@@ -223,6 +226,7 @@ export function backward(
   p3: f32,
   T: i32,
   n4: i32,
+  rowStride: i32,
   h: usize,
   x: usize,
   v0: usize,
@@ -236,6 +240,7 @@ export function backward(
   hs: usize,
   vb: usize,
   J: i32,
+  kc: usize,
 ): f64 {
   const VTH = f32x4.splat(vThreshold);
   const VR = f32x4.splat(vReset);
@@ -247,7 +252,7 @@ export function backward(
   const CB = f32x4.splat(detachReset ? 0 : hard ? vReset : -vThreshold);
   const spikesOnly = ds != 0 && dh == 0 && dvs == 0 && !wantDk;
   const dkOn = wantDk != 0 && form != 0;
-  const stride = (<usize>n4) << 2;
+  const stride = (<usize>rowStride) << 2;
   let acc = f64x2.splat(0);
   if (h != 0) {
     for (let t: i32 = T - 1; t >= 0; t--) {
@@ -256,7 +261,7 @@ export function backward(
         const o = b + ((<usize>j) << 2);
         const og = (<usize>j) << 2;
         const hPrev = t == 0 ? v0 + og : h + o - stride;
-        acc = backStep(surrogate, p0, p1, p2, p3, vThreshold, min(BLOCK, n4 - j), h + o, hPrev, o, og, x, ds, dh, dvs, dx, gv, scratch, VTH, VR, A, C, CA, CB, KX, KV, spikesOnly, dkOn ? (t == 0 ? -form : form) : 0, acc);
+        acc = backStep(surrogate, p0, p1, p2, p3, vThreshold, min(BLOCK, n4 - j), h + o, hPrev, o, og, x, ds, dh, dvs, dx, gv, scratch, kc, VTH, VR, A, C, CA, CB, KX, KV, spikesOnly, dkOn ? (t == 0 ? -form : form) : 0, acc);
       }
     }
   } else {
@@ -277,7 +282,7 @@ export function backward(
           const o = stride * <usize>t + og;
           const hr = hs + row * <usize>t + ((<usize>j) << 2);
           const hPrev = t == 0 ? v0 + og : hr - row;
-          acc = backStep(surrogate, p0, p1, p2, p3, vThreshold, min(BLOCK, nJ - j), hr, hPrev, o, og, x, ds, dh, dvs, dx, gv, scratch, VTH, VR, A, C, CA, CB, KX, KV, spikesOnly, dkOn ? (t == 0 ? -form : form) : 0, acc);
+          acc = backStep(surrogate, p0, p1, p2, p3, vThreshold, min(BLOCK, nJ - j), hr, hPrev, o, og, x, ds, dh, dvs, dx, gv, scratch, kc, VTH, VR, A, C, CA, CB, KX, KV, spikesOnly, dkOn ? (t == 0 ? -form : form) : 0, acc);
         }
       }
     }
@@ -311,6 +316,7 @@ function backStep(
   dx: usize,
   gv: usize,
   scratch: usize,
+  kc: usize,
   VTH: v128,
   VR: v128,
   A: v128,
@@ -323,7 +329,7 @@ function backStep(
   dkForm: i32,
   acc: v128,
 ): v128 {
-  surrogateBlock(surrogate, p0, p1, p2, p3, n, hRow, vThreshold, scratch);
+  surrogateBlock(surrogate, p0, p1, p2, p3, n, hRow, vThreshold, scratch, kc);
   if (spikesOnly) {
     spikesBlock(n, hRow, ds + o, dx + o, gv + og, scratch, VTH, A, CA, CB, KX, KV);
     return acc;

@@ -19,18 +19,32 @@
 /** 1.5·2^23: y + ROUND − ROUND is y rounded to the nearest integer (ties to even) for abs(y) < 2^22. */
 const ROUND: f32 = 12582912;
 
-// The constants of expNonPositive, as data: loaded into registers once before a loop (a v128 constant inside the
-// loop is rebuilt in every iteration by engines that materialise immediates).
-const EXP_K: StaticArray<f32> = [-87, 1.44269504, ROUND, 0.693145752, 1.42860677e-6, 0.008369148708879948, 0.041917506605386734, 0.16666504740715027, 0.49998870491981506, 1, 1.0000001192092896];
+/**
+ * Writes the constants of expNonPositive at `kc` (12 words: 11 floats, then the exponent bias 127 as an int), for
+ * {@link surrogateBlock} to load into registers once before a loop (a v128 constant inside the loop is rebuilt in
+ * every iteration by engines that materialise immediates). They live where the loader puts them, not in a data
+ * segment: the module has no static data, so it can run over a memory that is not its own (tfjs's wasm heap).
+ */
+export function writeConstants(kc: usize): void {
+  store<f32>(kc, -87);
+  store<f32>(kc, 1.44269504, 4);
+  store<f32>(kc, ROUND, 8);
+  store<f32>(kc, 0.693145752, 12);
+  store<f32>(kc, 1.42860677e-6, 16);
+  store<f32>(kc, 0.008369148708879948, 20);
+  store<f32>(kc, 0.041917506605386734, 24);
+  store<f32>(kc, 0.16666504740715027, 28);
+  store<f32>(kc, 0.49998870491981506, 32);
+  store<f32>(kc, 1, 36);
+  store<f32>(kc, 1.0000001192092896, 40);
+  store<i32>(kc, 127, 44);
+}
 
-/** The exponent bias 127 (int lanes) of expNonPositive's 2^n, loaded like EXP_K. */
-const EXP_BIAS: StaticArray<i32> = [127];
-
-/** The i-th constant of {@link EXP_K} in all four lanes. */
+/** The i-th constant written by {@link writeConstants} at `kc`, in all four lanes. */
 // @ts-ignore: decorator
 @inline
-function expK(i: i32): v128 {
-  return v128.load32_splat(changetype<usize>(EXP_K) + ((<usize>i) << 2));
+function expK(kc: usize, i: i32): v128 {
+  return v128.load32_splat(kc + ((<usize>i) << 2));
 }
 
 /**
@@ -39,8 +53,8 @@ function expK(i: i32): v128 {
  * exponent bits. x is clamped to −87 (e^−87 ≈ 1.6e−38, below anything a float32 gradient resolves next to 1); NaN
  * stays NaN. The rounding adds 1.5·2^23, whose float32 bits then hold 0x4B400000 + n: adding 127 and shifting left by
  * 23 leaves (n + 127) << 23, the bits of 2^n (cheaper than `nearest` and a float-to-int conversion, as are the
- * pseudo-minimum and -maximum `pmin`/`pmax` against IEEE `min`/`max`). k0..k10: {@link expK}(0..10), k11 the bias
- * 127 ({@link EXP_BIAS}), loaded before the loop.
+ * pseudo-minimum and -maximum `pmin`/`pmax` against IEEE `min`/`max`). k0..k11: {@link expK}(0..11) (k11 the bias
+ * 127), loaded before the loop.
  */
 // @ts-ignore: decorator
 @inline
@@ -81,23 +95,23 @@ function cosine(theta: v128): v128 {
   return v128.xor(p, sign);
 }
 
-/** Writes g'(h − V_th) for `n` neurons (a multiple of 4) from `h` to `out`. */
-export function surrogateBlock(id: i32, p0: f32, p1: f32, p2: f32, p3: f32, n: i32, h: usize, vThreshold: f32, out: usize): void {
+/** Writes g'(h − V_th) for `n` neurons (a multiple of 4) from `h` to `out`; `kc`: the constants ({@link writeConstants}). */
+export function surrogateBlock(id: i32, p0: f32, p1: f32, p2: f32, p3: f32, n: i32, h: usize, vThreshold: f32, out: usize, kc: usize): void {
   const vth = f32x4.splat(vThreshold);
   const P0 = f32x4.splat(p0);
-  const one = expK(9); // 1, from memory (see EXP_K)
-  const k0 = expK(0);
-  const k1 = expK(1);
-  const k2 = expK(2);
-  const k3 = expK(3);
-  const k4 = expK(4);
-  const k5 = expK(5);
-  const k6 = expK(6);
-  const k7 = expK(7);
-  const k8 = expK(8);
-  const k9 = expK(9);
-  const k10 = expK(10);
-  const k11 = v128.load32_splat(changetype<usize>(EXP_BIAS));
+  const one = expK(kc, 9); // 1, from memory (see writeConstants)
+  const k0 = expK(kc, 0);
+  const k1 = expK(kc, 1);
+  const k2 = expK(kc, 2);
+  const k3 = expK(kc, 3);
+  const k4 = expK(kc, 4);
+  const k5 = expK(kc, 5);
+  const k6 = expK(kc, 6);
+  const k7 = expK(kc, 7);
+  const k8 = expK(kc, 8);
+  const k9 = expK(kc, 9);
+  const k10 = expK(kc, 10);
+  const k11 = expK(kc, 11);
   if (id == 1) {
     const negAlpha = f32x4.splat(-p0);
     for (let i: i32 = 0; i < n; i += 4) {

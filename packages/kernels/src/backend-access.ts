@@ -37,6 +37,8 @@ export interface WasmBackendLike {
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): TypedArray;
   disposeData(dataId: DataId, force?: boolean): boolean;
+  /** The Emscripten module; `wasmMemory` where the heap was passed in (spikefn's threaded build in Node, `@spikefn/core`). */
+  readonly wasm?: { readonly wasmMemory?: unknown };
 }
 
 /** The cpu view of a kernel's `backend` (throws for another backend). */
@@ -55,6 +57,12 @@ export function asWasm(backend: KernelBackendArg): WasmBackendLike {
     throw new Error('spikefn kernels: expected the tfjs wasm backend');
   }
   return b as WasmBackendLike;
+}
+
+/** The wasm backend's heap where it is a shared `WebAssembly.Memory` we can reach (kernels then run over it in place), else `null`. */
+export function wasmSharedMemory(backend: WasmBackendLike): WebAssembly.Memory | null {
+  const m = backend.wasm?.wasmMemory;
+  return m instanceof WebAssembly.Memory && m.buffer instanceof SharedArrayBuffer ? m : null;
 }
 
 /** The values of a cpu tensor as float32 (no copy when they already are). */

@@ -11,11 +11,37 @@
  * backward (two sums, dx), sums in double precision. The running statistics are the caller's business (the forward
  * returns μ and the biased σ²; like PyTorch's buffers, no gradient flows through them).
  *
+ * The passes run on WebAssembly SIMD where the kernels module runs (./simd/batch-norm.ts, assembly/batch-norm.ts:
+ * chunks of x copied into the module's memory; the same double sums, the two elementwise passes in float32 in the
+ * centred form y = (x − μ)·a + β, dx = dy·a + (x − μ)·bx + k'), and in the JavaScript loops below otherwise (the
+ * reference, also with `setSimdEnabled(false)`); the two agree to float32 rounding.
+ *
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { asCpu, asWasm, cpuFloat32, wasmFloat32, wasmTouch } from './backend-access.js';
+import { asCpu, asWasm, cpuFloat32, wasmFloat32, wasmSharedMemory, wasmTouch, type WasmBackendLike } from './backend-access.js';
+import { simdBackwardSums, simdChannelSums, simdInputGradient, simdNormalise } from './simd/batch-norm.js';
+import {
+  backwardSumsInPlace,
+  bnScratchFloats,
+  channelSumsInPlace,
+  inputGradientInPlace,
+  normaliseInPlace,
+} from './simd/batch-norm-in-place.js';
+import { simdModule, simdOver, type SimdExports } from './simd/module.js';
+
+/**
+ * Where the SIMD passes run: `base` null, in the kernels' own memory (chunks copied in and out); else in place over
+ * tfjs's wasm heap (`m` instantiated over it), with the per-channel scratch at float index `base` of the heap.
+ */
+type BnSimd = { readonly m: SimdExports; readonly base: number | null };
+
+/** The SIMD passes over the kernels' own memory, or `null` (JavaScript loops). */
+const ownSimd = (): BnSimd | null => {
+  const m = simdModule();
+  return m === null ? null : { m, base: null };
+};
 
 /** Name of the fused training BatchNorm forward kernel: inputs `x, gamma, beta`, outputs `y, mean, variance, invStd`. */
 export const BATCH_NORM_FORWARD = 'SpikefnBatchNormForward';
@@ -41,12 +67,18 @@ function geometry(kernel: string, x: TensorInfo | undefined, gamma: TensorInfo |
   return { N, C, S };
 }
 
-/** Per channel: mean, biased variance, 1/√(var + ε) (shifted sums in double: no cancellation for |μ| ≫ σ). */
-function statistics(x: Float32Array, g: Geometry, eps: number, mean: Float32Array, variance: Float32Array, invStd: Float32Array): void {
+/** Per channel c: shift[c] = the channel's first value, x[0, c, 0] (the shift of the sums below). */
+function shifts(x: Float32Array, g: Geometry): Float32Array {
+  const shift = new Float32Array(g.C);
+  for (let c = 0; c < g.C; c++) shift[c] = x[c * g.S]!;
+  return shift;
+}
+
+/** Per channel: Σ (x − shift) and Σ (x − shift)² in double (shifted: no cancellation for |μ| ≫ σ). */
+function shiftedSums(x: Float32Array, g: Geometry, shift: Float32Array, sum: Float64Array, sumSq: Float64Array): void {
   const { N, C, S } = g;
-  const n = N * S;
   for (let c = 0; c < C; c++) {
-    const shift = x[c * S]!;
+    const sh = shift[c]!;
     // four independent accumulator pairs: the add latency, not the loads, would bound a single chain
     let s1 = 0;
     let s2 = 0;
@@ -64,10 +96,10 @@ function statistics(x: Float32Array, g: Geometry, eps: number, mean: Float32Arra
       const end4 = o + (S & ~3);
       let i = o;
       for (; i < end4; i += 4) {
-        const d0 = x[i]! - shift;
-        const d1 = x[i + 1]! - shift;
-        const d2 = x[i + 2]! - shift;
-        const d3 = x[i + 3]! - shift;
+        const d0 = x[i]! - sh;
+        const d1 = x[i + 1]! - sh;
+        const d2 = x[i + 2]! - sh;
+        const d3 = x[i + 3]! - sh;
         a0 += d0;
         a1 += d1;
         a2 += d2;
@@ -78,23 +110,68 @@ function statistics(x: Float32Array, g: Geometry, eps: number, mean: Float32Arra
         q3 += d3 * d3;
       }
       for (; i < end; i++) {
-        const d = x[i]! - shift;
+        const d = x[i]! - sh;
         s1 += d;
         s2 += d * d;
       }
     }
-    s1 += a0 + a1 + a2 + a3;
-    s2 += q0 + q1 + q2 + q3;
-    const m = s1 / n;
-    const v = Math.max(0, s2 / n - m * m);
-    mean[c] = shift + m;
+    sum[c] = s1 + (a0 + a1 + a2 + a3);
+    sumSq[c] = s2 + (q0 + q1 + q2 + q3);
+  }
+}
+
+/**
+ * Per channel: mean, biased variance, 1/√(var + ε) from the shifted sums (on SIMD where the module runs, else the
+ * JavaScript loop).
+ */
+function statistics(
+  simd: BnSimd | null,
+  x: Float32Array,
+  g: Geometry,
+  eps: number,
+  mean: Float32Array,
+  variance: Float32Array,
+  invStd: Float32Array,
+): void {
+  const { N, C, S } = g;
+  const n = N * S;
+  const shift = shifts(x, g);
+  const sum = new Float64Array(C);
+  const sumSq = new Float64Array(C);
+  const done =
+    simd !== null &&
+    orFalse(() =>
+      simd.base === null
+        ? simdChannelSums(simd.m, x, g, shift, sum, sumSq)
+        : channelSumsInPlace(simd.m, simd.base, x, g, shift, sum, sumSq),
+    );
+  if (!done) shiftedSums(x, g, shift, sum, sumSq);
+  for (let c = 0; c < C; c++) {
+    const mu = sum[c]! / n;
+    const v = Math.max(0, sumSq[c]! / n - mu * mu);
+    mean[c] = shift[c]! + mu;
     variance[c] = v;
     invStd[c] = 1 / Math.sqrt(v + eps);
   }
 }
 
-/** y = x·a + b per channel, a = γ·r, b = β − μ·a (the μ and r of {@link statistics}, float32-rounded as returned). */
+/** Runs `f` and answers true, or false where the SIMD module's memory cannot grow to the call (RangeError). */
+function orFalse(f: () => void): boolean {
+  try {
+    f();
+    return true;
+  } catch (e) {
+    if (e instanceof RangeError) return false;
+    throw e;
+  }
+}
+
+/**
+ * y = x·a + b per channel, a = γ·r, b = β − μ·a (the μ and r of {@link statistics}, float32-rounded as returned); on
+ * SIMD in the centred form y = (x − μ)·a + β, in float32.
+ */
 function normalise(
+  simd: BnSimd | null,
   x: Float32Array,
   g: Geometry,
   gamma: Float32Array,
@@ -104,6 +181,13 @@ function normalise(
   y: Float32Array,
 ): void {
   const { N, C, S } = g;
+  if (simd !== null) {
+    const a = new Float32Array(C);
+    for (let c = 0; c < C; c++) a[c] = gamma[c]! * invStd[c]!;
+    const run = () =>
+      simd.base === null ? simdNormalise(simd.m, x, g, mean, a, beta, y) : normaliseInPlace(simd.m, simd.base, x, g, mean, a, beta, y);
+    if (orFalse(run)) return;
+  }
   for (let c = 0; c < C; c++) {
     const a = gamma[c]! * invStd[c]!;
     const b = beta[c]! - mean[c]! * a;
@@ -114,20 +198,9 @@ function normalise(
   }
 }
 
-/** dβ, dγ, then dx = dy·a + x·b + k per channel (the backward of the module comment, expanded). */
-function backward(
-  dy: Float32Array,
-  x: Float32Array,
-  g: Geometry,
-  gamma: Float32Array,
-  mean: Float32Array,
-  invStd: Float32Array,
-  dx: Float32Array,
-  dGamma: Float32Array,
-  dBeta: Float32Array,
-): void {
+/** Per channel: Σ dy and Σ dy·(x − μ) in double. */
+function backwardSums(dy: Float32Array, x: Float32Array, g: Geometry, mean: Float32Array, sumDy: Float64Array, sumDyX: Float64Array): void {
   const { N, C, S } = g;
-  const n = N * S;
   for (let c = 0; c < C; c++) {
     const mu = mean[c]!;
     let sdy = 0;
@@ -165,15 +238,65 @@ function backward(
         sdyx += d * (x[i]! - mu);
       }
     }
-    sdy += a0 + a1 + a2 + a3;
-    sdyx += q0 + q1 + q2 + q3;
+    sumDy[c] = sdy + (a0 + a1 + a2 + a3);
+    sumDyX[c] = sdyx + (q0 + q1 + q2 + q3);
+  }
+}
+
+/**
+ * dβ, dγ, then dx = dy·a + x·bx + k per channel (the backward of the module comment, expanded); the two passes on
+ * SIMD where the module runs (dx in the centred form dy·a + (x − μ)·bx + (k + bx·μ), in float32).
+ */
+function backward(
+  simd: BnSimd | null,
+  dy: Float32Array,
+  x: Float32Array,
+  g: Geometry,
+  gamma: Float32Array,
+  mean: Float32Array,
+  invStd: Float32Array,
+  dx: Float32Array,
+  dGamma: Float32Array,
+  dBeta: Float32Array,
+): void {
+  const { N, C, S } = g;
+  const n = N * S;
+  const sumDy = new Float64Array(C);
+  const sumDyX = new Float64Array(C);
+  const summed =
+    simd !== null &&
+    orFalse(() =>
+      simd.base === null
+        ? simdBackwardSums(simd.m, dy, x, g, mean, sumDy, sumDyX)
+        : backwardSumsInPlace(simd.m, simd.base, dy, x, g, mean, sumDy, sumDyX),
+    );
+  if (!summed) backwardSums(dy, x, g, mean, sumDy, sumDyX);
+  const as = new Float64Array(C);
+  const bxs = new Float64Array(C);
+  const ks = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    const sdy = sumDy[c]!;
     const r = invStd[c]!;
-    const dg = r * sdyx;
+    const dg = r * sumDyX[c]!;
     dBeta[c] = sdy;
     dGamma[c] = dg;
     const a = gamma[c]! * r;
-    const bx = (-a * r * dg) / n;
-    const k = (-a * sdy) / n - bx * mu;
+    as[c] = a;
+    bxs[c] = (-a * r * dg) / n;
+    ks[c] = (-a * sdy) / n; // centred: the k of the JavaScript loop is this − bx·μ
+  }
+  if (simd !== null) {
+    const [af, bf, kf] = [Float32Array.from(as), Float32Array.from(bxs), Float32Array.from(ks)];
+    const run = () =>
+      simd.base === null
+        ? simdInputGradient(simd.m, dy, x, g, mean, af, bf, kf, dx)
+        : inputGradientInPlace(simd.m, simd.base, dy, x, g, mean, af, bf, kf, dx);
+    if (orFalse(run)) return;
+  }
+  for (let c = 0; c < C; c++) {
+    const a = as[c]!;
+    const bx = bxs[c]!;
+    const k = ks[c]! - bx * mean[c]!;
     for (let b = 0; b < N; b++) {
       const o = (b * C + c) * S;
       for (let i = o; i < o + S; i++) dx[i] = dy[i]! * a + x[i]! * bx + k;
@@ -197,9 +320,10 @@ const forwardCpu: KernelFunc = ({ inputs, backend, attrs }) => {
   const mean = new Float32Array(g.C);
   const variance = new Float32Array(g.C);
   const invStd = new Float32Array(g.C);
-  statistics(xv, g, epsOf(attrs), mean, variance, invStd);
+  const simd = ownSimd();
+  statistics(simd, xv, g, epsOf(attrs), mean, variance, invStd);
   const y = new Float32Array(xv.length);
-  normalise(xv, g, cpuFloat32(cpu, gamma as TensorInfo), cpuFloat32(cpu, beta), mean, invStd, y);
+  normalise(simd, xv, g, cpuFloat32(cpu, gamma as TensorInfo), cpuFloat32(cpu, beta), mean, invStd, y);
   const shape = (x as TensorInfo).shape.slice();
   return [
     cpu.makeTensorInfo(shape, 'float32', y),
@@ -208,6 +332,19 @@ const forwardCpu: KernelFunc = ({ inputs, backend, attrs }) => {
     cpu.makeTensorInfo([g.C], 'float32', invStd),
   ];
 };
+
+/**
+ * The SIMD passes for a wasm kernel: in place over the backend's heap where it is a shared memory we can reach (the
+ * per-channel scratch allocated on it now, before the kernel takes its views), else over the kernels' own memory.
+ * Returns a getter (call it after the allocations) and the scratch's release.
+ */
+function wasmSimd(w: WasmBackendLike, C: number): [() => BnSimd | null, () => void] {
+  const memory = wasmSharedMemory(w);
+  const m = memory === null ? null : simdOver(memory);
+  if (m === null) return [ownSimd, () => undefined];
+  const scratch = w.makeOutput([bnScratchFloats(C)], 'float32');
+  return [() => ({ m, base: (w.typedArrayFromHeap(scratch) as Float32Array).byteOffset >>> 2 }), () => w.disposeData(scratch.dataId, true)];
+}
 
 const forwardWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const w = asWasm(backend);
@@ -221,11 +358,23 @@ const forwardWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const mean = w.makeOutput([g.C], 'float32');
   const variance = w.makeOutput([g.C], 'float32');
   const invStd = w.makeOutput([g.C], 'float32');
+  const [simd, release] = wasmSimd(w, g.C);
+  // Views only after the last allocation.
   const meanV = w.typedArrayFromHeap(mean) as Float32Array;
   const invStdV = w.typedArrayFromHeap(invStd) as Float32Array;
   const xv = wasmFloat32(w, xi);
-  statistics(xv, g, eps, meanV, w.typedArrayFromHeap(variance) as Float32Array, invStdV);
-  normalise(xv, g, wasmFloat32(w, gamma as TensorInfo), wasmFloat32(w, beta), meanV, invStdV, w.typedArrayFromHeap(y) as Float32Array);
+  statistics(simd(), xv, g, eps, meanV, w.typedArrayFromHeap(variance) as Float32Array, invStdV);
+  normalise(
+    simd(),
+    xv,
+    g,
+    wasmFloat32(w, gamma as TensorInfo),
+    wasmFloat32(w, beta),
+    meanV,
+    invStdV,
+    w.typedArrayFromHeap(y) as Float32Array,
+  );
+  release();
   return [y, mean, variance, invStd];
 };
 
@@ -252,6 +401,7 @@ const backwardCpu: KernelFunc = ({ inputs, backend }) => {
   const dGamma = new Float32Array(g.C);
   const dBeta = new Float32Array(g.C);
   backward(
+    ownSimd(),
     cpuFloat32(cpu, dy),
     cpuFloat32(cpu, x),
     g,
@@ -277,7 +427,10 @@ const backwardWasm: KernelFunc = ({ inputs, backend }) => {
   const dx = w.makeOutput(x.shape.slice(), 'float32');
   const dGamma = w.makeOutput([g.C], 'float32');
   const dBeta = w.makeOutput([g.C], 'float32');
+  const [simd, release] = wasmSimd(w, g.C);
+  // Views only after the last allocation.
   backward(
+    simd(),
     wasmFloat32(w, dy),
     wasmFloat32(w, x),
     g,
@@ -288,6 +441,7 @@ const backwardWasm: KernelFunc = ({ inputs, backend }) => {
     w.typedArrayFromHeap(dGamma) as Float32Array,
     w.typedArrayFromHeap(dBeta) as Float32Array,
   );
+  release();
   return [dx, dGamma, dBeta];
 };
 

@@ -21,11 +21,15 @@
  *   ([-2, -1, -3, -4] and [-1, 0, -2, -3] → position 0, not 1), and a 0/1
  *   spike window with several 1s sends it to its last 1 (cpu: the first).
  *   Here wasm gives what cpu gives.
+ * - on wasm with a shared heap (`setBackend('wasm')` of `@spikefn/core` in Node) the {@link isPlain2x2} case runs in
+ *   place on WebAssembly SIMD, four windows per instruction, on the kernel threads (assembly/pool.ts, the same rule
+ *   bit for bit).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { asCpu, asWasm, cpuFloat32, wasmFloat32 } from './backend-access.js';
+import { asCpu, asWasm, cpuFloat32, wasmFloat32, wasmTouch } from './backend-access.js';
 import { roundingMode } from './conv-geometry.js';
+import { maxPoolGrad2x2InPlace, maxPoolSimdOver } from './simd/max-pool.js';
 import { kernelTuning } from './tuning.js';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
@@ -190,6 +194,17 @@ export const maxPoolGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, input } = inputsOf(inputs);
   const info = poolInfo(input, attrs);
   checkDy(dy, info);
+  const simd =
+    kernelTuning.maxPoolGrad2x2 && isPlain2x2(info) && input.dtype === 'float32' && dy.dtype === 'float32' ? maxPoolSimdOver(w) : null;
+  if (simd !== null) {
+    // in place on the heap (src/simd/max-pool.ts): every element of dx is written
+    wasmTouch(w, [input, dy]);
+    const dx = w.makeOutput(input.shape.slice(), 'float32');
+    // Views only after the last allocation.
+    const at = (t: TensorInfo): number => w.typedArrayFromHeap(t).byteOffset;
+    maxPoolGrad2x2InPlace(simd, { N: info.batchSize, H: info.inHeight, W: info.inWidth }, at(input), at(dy), at(dx));
+    return dx;
+  }
   const dx = w.makeOutput(input.shape.slice(), 'float32');
   const dxv = w.typedArrayFromHeap(dx) as Float32Array;
   dxv.fill(0);

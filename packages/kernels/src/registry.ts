@@ -10,9 +10,12 @@
  * | Conv2DBackpropFilter | ~128 s → 0.40 s    | missing → 113 ms          | conv2d-backprop-filter.ts |
  * | Conv2DBackpropInput  | 1.14 s → 0.41 s    | 449 → 53 ms               | conv2d-backprop-input.ts |
  * | MaxPoolGrad          | 3.3 s → 87 ms      | 196 → 74 ms (and fixes ties) | max-pool-grad.ts |
+ * | MaxPool              | (stock is fine)    | 1 channel, 2x2/2: in place on SIMD threads (else stock) | max-pool.ts |
  * | Slice, Unpack        | (stock is fine)    | unstack [128, 1e5]: 7.6 s → 20 ms | slice-wasm.ts |
  * | Identity             | (stock shares)     | copy → shared buffer (8 % of a CNN step) | identity-wasm.ts |
  * | SpikefnBatchNormForward, -Backward | (new) | (new): train-mode BatchNorm in 2 + 2 passes | batch-norm.ts |
+ * | Transpose (batched 2-D, float32) | (stock is fine) | scalar, 1 thread → f32x4 in place, every thread | transpose-wasm.ts |
+| SpikefnConv2dFilterGradNchw | — | (new): stride-1 filter gradient from NCHW x, dy in place | conv2d-filter-nchw.ts |
  *
  *   (conv rows: 3x3 32->32 on [256, 14, 14, 32]; pool: 2x2/2 on [256, 28, 28, 32].) The stock kernel each one
  *   replaced is kept, so {@link unregister} can put it back and a fast kernel can fall back to it (strings).
@@ -34,14 +37,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { BATCH_NORM_FORWARD, batchNormConfigs, batchNormGradConfig } from './batch-norm.js';
 import { conv2DBackpropFilterConfigs } from './conv2d-backprop-filter.js';
+import { conv2dFilterGradNchwConfigs } from './conv2d-filter-nchw.js';
 import { conv2DBackpropInputConfigs } from './conv2d-backprop-input.js';
 import { identityWasmConfigs } from './identity-wasm.js';
+import { maxPoolConfigs } from './max-pool.js';
 import { maxPoolGradConfigs } from './max-pool-grad.js';
 import { NEURON_BACKWARD, NEURON_FORWARD } from './neuron/attrs.js';
 import { neuronGradConfig } from './neuron/gradient.js';
 import { neuronBackwardCpu, neuronBackwardWasm, neuronForwardCpu, neuronForwardWasm } from './neuron/kernels.js';
 import { lifWebglConfigs } from './neuron/lif-webgl.js';
 import { sliceWasmConfigs } from './slice-wasm.js';
+import { transposeWasmConfigs } from './transpose-wasm.js';
 import { isFast, markFast, override, restore } from './stock.js';
 
 /** The two sets of kernels spikefn registers (see the module comment). @category registry */
@@ -62,9 +68,12 @@ const ALL: ReadonlyArray<{ readonly set: KernelSet; readonly config: KernelConfi
     ...conv2DBackpropFilterConfigs,
     ...conv2DBackpropInputConfigs,
     ...maxPoolGradConfigs,
+    ...maxPoolConfigs,
     ...sliceWasmConfigs,
     ...identityWasmConfigs,
     ...batchNormConfigs,
+    ...transposeWasmConfigs,
+    ...conv2dFilterGradNchwConfigs,
   ].map((c) => ({ set: 'overrides' as const, config: markFast({ ...c }) })),
   ...neuronConfigs.map((c) => ({ set: 'neurons' as const, config: markFast({ ...c }) })),
 ];

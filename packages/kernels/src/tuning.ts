@@ -41,4 +41,17 @@ export const kernelTuning = {
    * training-step profile. false runs the general loop.
    */
   maxPoolGrad2x2: true,
+  /**
+   * On wasm, `conv2d` of `@spikefn/layers` with patches of more than 16 (`in·kh·kw`; the 32 → 32 conv) takes its
+   * filter gradient itself, from its NCHW input and the NHWC dy (a rank-3 transpose each, then the same XNNPACK
+   * convolution as `Conv2DBackpropFilter`), instead of `Conv2DBackpropFilter`, whose NHWC x → [C, H, W, N] transpose
+   * moves single floats. false gives tfjs's gradient (the kernel) back.
+   */
+  layerFilterGradFromNchw: true,
+  /**
+   * With kernel threads, the calling thread runs published parts itself whenever it has nothing to copy (so it never
+   * waits for a worker that has not started). false leaves every part to the workers: tests use it to make sure the
+   * workers' path runs.
+   */
+  callerRunsParts: true,
 };

@@ -14,7 +14,18 @@ beforeAll(initBackends);
 const batchNorm = [BATCH_NORM_FORWARD, BATCH_NORM_BACKWARD];
 const expected: Record<Backend, string[]> = {
   cpu: ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', ...batchNorm],
-  wasm: ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'MaxPoolGrad', 'Slice', 'Unpack', ...batchNorm],
+  wasm: [
+    'Conv2DBackpropFilter',
+    'Conv2DBackpropInput',
+    'Identity',
+    'MaxPool',
+    'MaxPoolGrad',
+    'Slice',
+    'Transpose',
+    'Unpack',
+    'SpikefnConv2dFilterGradNchw',
+    ...batchNorm,
+  ],
 };
 const neurons = [NEURON_FORWARD, NEURON_BACKWARD];
 const sorted = (xs: readonly string[]): string[] => [...xs].sort();

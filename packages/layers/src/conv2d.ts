@@ -5,7 +5,8 @@
  *
  *   OH = ⌊(H + 2·ph - dh·(kh - 1) - 1) / sh⌋ + 1   (likewise OW)
  *
- * tfjs convolves NHWC, so the input goes through one transpose each way. The gradient is tfjs's own (its
+ * tfjs convolves NHWC, so the input goes through one transpose each way (NCHW → NHWC as a rank-3 transpose, which
+ * tfjs-backend-wasm runs as one 2-D block per image). The gradient is tfjs's own (its
  * `Conv2DBackpropInput` and `Conv2DBackpropFilter` kernels), which `@spikefn/kernels` makes fast and complete on `cpu`
  * and `wasm` (stock tfjs's filter gradient is a naive loop on cpu and missing on wasm): the layer makes sure they are
  * registered (`ensureRegistered`) and never asks which kernels are there. tfjs's Conv2D gradient refuses dilation > 1,
@@ -34,7 +35,7 @@ import {
   type Shape,
 } from '@spikefn/core';
 import type { EmptyTree as Empty } from '@spikefn/core';
-import { ensureRegistered } from '@spikefn/kernels';
+import { CONV2D_FILTER_GRAD_NCHW, ensureRegistered, filterGradNchwInPlace, kernelTuning } from '@spikefn/kernels';
 
 /** One number for both spatial axes, or `[height, width]`. @category layers */
 export type Pair = number | readonly [number, number];
@@ -171,6 +172,30 @@ function convNhwc(
   return tf.conv2d(input, filter, [stride[0], stride[1]], allZero ? 'valid' : pad, 'NHWC', [dil[0], dil[1]]);
 }
 
+/**
+ * NCHW → NHWC as the rank-3 transpose `[N, C, H·W] → [N, H·W, C]`: tfjs-backend-wasm then transposes each image as
+ * one 2-D block, about 3× faster than its rank-4 loop for `[256, 32, 14, 14]` (CPU time, interleaved). The other
+ * direction stays rank-4 there (the 2-D block `[H·W, C]` writes with a stride of H·W and measured slower at 28 × 28).
+ */
+function nchwToNhwc(x: tf.Tensor): tf.Tensor4D {
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  return tf.reshape(tf.transpose(tf.reshape(x, [n, c, h * w]), [0, 2, 1]), [n, h, w, c]) as tf.Tensor4D;
+}
+
+type LayoutGrad = (x: tf.Tensor, save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor) => tf.Tensor };
+
+/** NCHW → NHWC ({@link nchwToNhwc}); its gradient is the rank-4 transpose back. */
+const toNhwc = tf.customGrad(((x: tf.Tensor) => ({
+  value: nchwToNhwc(x),
+  gradFunc: (dy: tf.Tensor) => tf.transpose(dy, [0, 3, 1, 2]),
+})) as LayoutGrad as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor4D;
+
+/** NHWC → NCHW (rank-4 transpose); its gradient, NCHW → NHWC, is {@link nchwToNhwc}. */
+const toNchw = tf.customGrad(((yh: tf.Tensor) => ({
+  value: tf.transpose(yh, [0, 3, 1, 2]),
+  gradFunc: (dy: tf.Tensor) => nchwToNhwc(dy),
+})) as LayoutGrad as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
+
 /** Splits `t` into `groups` equal parts on `axis` (or returns `[t]`). */
 const groupsOf = (t: tf.Tensor, groups: number, axis: number): tf.Tensor[] => (groups === 1 ? [t] : tf.split(t, groups, axis));
 
@@ -238,21 +263,40 @@ export function conv2dInputGrad(dy: tf.Tensor, weight: tf.Tensor, inputShape: Sh
  * @category layers
  */
 export function conv2dWeightGrad(x: tf.Tensor, dy: tf.Tensor, kernel: readonly [number, number], g: Conv2dGeometry): tf.Tensor {
+  return tf.tidy(() => weightGradCore(x, tf.transpose(dy, [2, 3, 0, 1]) as tf.Tensor4D, kernel, g)); // dy → [OH, OW, N, out]
+}
+
+/**
+ * {@link conv2dWeightGrad} from NCHW `x` and `dyᵀ: [OH, OW, N, out]`. `x` goes to `[in, H, W, N]` as one rank-3
+ * transpose of `[N, in, H·W]` (batch innermost, the convolution's channels).
+ */
+function weightGradCore(x: tf.Tensor, ft: tf.Tensor4D, kernel: readonly [number, number], g: Conv2dGeometry): tf.Tensor {
+  const [kh, kw] = kernel;
+  const [ph, pw] = g.padding;
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const xt = tf.reshape(tf.transpose(tf.reshape(x, [n, c, h * w]), [1, 2, 0]), [c, h, w, n]) as tf.Tensor4D; // [in, H, W, N]
+  const xs = groupsOf(xt, g.groups, 0);
+  const fs = groupsOf(ft, g.groups, 3);
+  const parts = xs.map((xg, i) => {
+    // stride ↔ dilation swap: the filter (dy) taps are `s` apart, the outputs (kernel taps) `d` apart.
+    const full = convNhwc(xg as tf.Tensor4D, fs[i] as tf.Tensor4D, g.dilation, [ph, ph, pw, pw], g.stride); // [in/g, ≥kh, ≥kw, out/g]
+    const cut = full.shape[1] === kh && full.shape[2] === kw ? full : tf.slice(full, [0, 0, 0, 0], [full.shape[0], kh, kw, full.shape[3]]);
+    return tf.transpose(cut, [3, 0, 1, 2]);
+  });
+  return parts.length === 1 ? (parts[0] as tf.Tensor) : tf.concat(parts, 0);
+}
+
+/**
+ * `∂L/∂W` from NCHW `x` and the NHWC `dy: [N, OH, OW, out]` that tfjs's gradient of the layer's output transpose
+ * hands back: `dy → [OH, OW, N, out]` keeps runs of `out` contiguous (a rank-3 transpose of `[N, OH·OW, out]`), and
+ * x is transposed from NCHW, where the kernel's NHWC x → `[in, H, W, N]` moves single floats (measured about 2.5×
+ * slower on wasm for `[256, 14, 14, 32]`).
+ */
+function weightGradFromNhwcDy(x: tf.Tensor, dyh: tf.Tensor, kernel: readonly [number, number], g: Conv2dGeometry): tf.Tensor {
   return tf.tidy(() => {
-    const [kh, kw] = kernel;
-    const [ph, pw] = g.padding;
-    const xt = tf.transpose(x, [1, 2, 3, 0]) as tf.Tensor4D; // [in, H, W, N]
-    const ft = tf.transpose(dy, [2, 3, 0, 1]) as tf.Tensor4D; // [OH, OW, N, out]
-    const xs = groupsOf(xt, g.groups, 0);
-    const fs = groupsOf(ft, g.groups, 3);
-    const parts = xs.map((xg, i) => {
-      // stride ↔ dilation swap: the filter (dy) taps are `s` apart, the outputs (kernel taps) `d` apart.
-      const full = convNhwc(xg as tf.Tensor4D, fs[i] as tf.Tensor4D, g.dilation, [ph, ph, pw, pw], g.stride); // [in/g, ≥kh, ≥kw, out/g]
-      const cut =
-        full.shape[1] === kh && full.shape[2] === kw ? full : tf.slice(full, [0, 0, 0, 0], [full.shape[0], kh, kw, full.shape[3]]);
-      return tf.transpose(cut, [3, 0, 1, 2]);
-    });
-    return parts.length === 1 ? (parts[0] as tf.Tensor) : tf.concat(parts, 0);
+    const [n, oh, ow, o] = dyh.shape as [number, number, number, number];
+    const ft = tf.reshape(tf.transpose(tf.reshape(dyh, [n, oh * ow, o]), [1, 0, 2]), [oh, ow, n, o]) as tf.Tensor4D;
+    return weightGradCore(x, ft, kernel, g);
   });
 }
 
@@ -267,13 +311,21 @@ const SMALL_PATCH = 16;
  * `P: [N·OH·OW, K]` is x's patches, gathered exactly by a forward convolution with a one-hot filter `[kh, kw, in, K]`;
  * `dyᵀ: [out, N·OH·OW]` is dy with batch and channel axes swapped. On wasm this [out, M] · [M, K] product is ~10 ms for
  * the 1 → 32 conv at batch 256 where the kernel's `[K, M] · [M, out]` packs dy as XNNPACK weights (~75 ms), and it needs
- * no NHWC copy of dy.
+ * no NHWC copy of dy. With stride 1 where `@spikefn/kernels`' `SpikefnConv2dFilterGradNchw` runs in place
+ * (`filterGradNchwInPlace()`: wasm with a shared heap, SIMD on) that kernel computes the sum directly from NCHW x and dy
+ * instead (no patches, no transposes).
  */
 function smallPatchWeightGrad(x: tf.Tensor, dy: tf.Tensor, kernel: readonly [number, number], g: Conv2dGeometry): tf.Tensor {
+  const [kh, kw] = kernel;
+  if (g.stride[0] === 1 && g.stride[1] === 1 && filterGradNchwInPlace()) {
+    // straight from NCHW x and dy in place on the kernel threads (no patches, no transposes): the 1 → 32 conv's
+    // filter gradient ~41 → ~10 ms of kernel time per CNN step (docs/performance.md)
+    const attrs = { kh, kw, padding: [g.padding[0], g.padding[1]] };
+    return tf.engine().runKernel(CONV2D_FILTER_GRAD_NCHW, { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+  }
   return tf.tidy(() => {
     const [, c] = x.shape as [number, number];
     const [, o] = dy.shape as [number, number];
-    const [kh, kw] = kernel;
     const k = c * kh * kw;
     const [ph, pw] = g.padding;
     const onehot = tf.transpose(tf.reshape(tf.eye(k), [c, kh, kw, k]), [1, 2, 0, 3]) as tf.Tensor4D; // [kh, kw, in, K]
@@ -284,15 +336,18 @@ function smallPatchWeightGrad(x: tf.Tensor, dy: tf.Tensor, kernel: readonly [num
 }
 
 /**
- * The small-patch convolution: tfjs's Conv2D (so `∂L/∂x` stays tfjs's lazy gradient, computed only when x needs one)
- * on a detached copy of the weight, and an identity on the output whose gradient gives W {@link smallPatchWeightGrad}.
+ * `forward(W')` on a detached copy W' of the weight, with W's gradient attached: tfjs's Conv2D then keeps `∂L/∂x` as
+ * its lazy gradient (computed only when x needs one) and never asks for the filter's, and an identity on the output
+ * gives W the gradient `weightGrad(x, dy)`. The copy (the weight is small) is left to the caller's tidy, like the
+ * other intermediates here (the transposes): the tape may still need it.
  */
-function conv2dSmallPatch(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometry): tf.Tensor {
-  const [kh, kw] = weight.shape.slice(2) as [number, number];
-  // A copy outside the tape (the weight is at most 16·out floats): tfjs's Conv2D gradient then never asks for the filter.
-  // Like the other intermediates here (the transposes), it is left to the caller's tidy: the tape may still need it.
-  const detached = tf.tensor(weight.dataSync(), weight.shape, 'float32');
-  const yConv = tf.transpose(forwardNhwc(tf.transpose(x, [0, 2, 3, 1]) as tf.Tensor4D, detached, g), [0, 3, 1, 2]);
+function withWeightGrad(
+  x: tf.Tensor,
+  weight: tf.Tensor,
+  forward: (detached: tf.Tensor) => tf.Tensor,
+  weightGrad: (x: tf.Tensor, dy: tf.Tensor) => tf.Tensor,
+): tf.Tensor {
+  const y = forward(tf.tensor(weight.dataSync(), weight.shape, 'float32'));
   const attach = (
     yIn: tf.Tensor,
     _weight: tf.Tensor,
@@ -301,10 +356,38 @@ function conv2dSmallPatch(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometry): t
     save([x]);
     return {
       value: tf.clone(yIn),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.clone(dy), smallPatchWeightGrad(saved[0] as tf.Tensor, dy, [kh, kw], g)],
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.clone(dy), weightGrad(saved[0] as tf.Tensor, dy)],
     };
   };
-  return tf.customGrad(attach as unknown as Parameters<typeof tf.customGrad>[0])(yConv, weight);
+  return tf.customGrad(attach as unknown as Parameters<typeof tf.customGrad>[0])(y, weight);
+}
+
+/** The small-patch convolution: W's gradient {@link smallPatchWeightGrad} from the NCHW output's dy. */
+function conv2dSmallPatch(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometry): tf.Tensor {
+  const kernel = weight.shape.slice(2) as [number, number];
+  return withWeightGrad(
+    x,
+    weight,
+    (w) => toNchw(forwardNhwc(toNhwc(x), w, g)),
+    (xs, dy) => smallPatchWeightGrad(xs, dy, kernel, g),
+  );
+}
+
+/**
+ * The wasm convolution with more than {@link SMALL_PATCH} patch entries: W's gradient from NCHW x and the NHWC
+ * output's dy ({@link weightGradFromNhwcDy}) instead of tfjs's `Conv2DBackpropFilter`, which gets x in NHWC only;
+ * `∂L/∂x` on spikefn's `Conv2DBackpropInput`.
+ */
+function conv2dNchwXWeightGrad(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometry): tf.Tensor {
+  const kernel = weight.shape.slice(2) as [number, number];
+  return toNchw(
+    withWeightGrad(
+      x,
+      weight,
+      (w) => forwardNhwc(toNhwc(x), w, g),
+      (xs, dyh) => weightGradFromNhwcDy(xs, dyh, kernel, g),
+    ),
+  );
 }
 
 /**
@@ -312,7 +395,9 @@ function conv2dSmallPatch(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometry): t
  * in both arguments: through tfjs's Conv2D gradient (on `@spikefn/kernels`' backprop kernels for cpu and wasm) for
  * dilation 1, through {@link conv2dInputGrad} and {@link conv2dWeightGrad} for dilated convolutions. On wasm, a
  * convolution with patches of at most 16 (`in·kh·kw`, groups 1, dilation 1; the 1 → 32 input layer) takes its filter
- * gradient as `dyᵀ · patches` from the NCHW dy (~2× faster there) and tfjs's for x. Checks nothing.
+ * gradient as `dyᵀ · patches` from the NCHW dy (~2× faster there) and tfjs's for x; a larger one (the 32 → 32 layer)
+ * takes its filter gradient from the NCHW x and tfjs's NHWC dy (`kernelTuning.layerFilterGradFromNchw`; the 32 → 32
+ * filter gradient ~105 → ~80 ms of kernel time per CNN step) and tfjs's for x. Checks nothing.
  *
  * @category layers
  */
@@ -323,8 +408,11 @@ export function conv2dNchw(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometry): 
   if (g.dilation[0] === 1 && g.dilation[1] === 1) {
     ensureRegistered();
     const [, c, kh, kw] = weight.shape as [number, number, number, number];
-    if (g.groups === 1 && c * kh * kw <= SMALL_PATCH && tf.getBackend() === 'wasm') return conv2dSmallPatch(x, weight, g);
-    return tf.transpose(forwardNhwc(tf.transpose(x, [0, 2, 3, 1]) as tf.Tensor4D, weight, g), [0, 3, 1, 2]);
+    if (tf.getBackend() === 'wasm') {
+      if (g.groups === 1 && c * kh * kw <= SMALL_PATCH) return conv2dSmallPatch(x, weight, g);
+      if (kernelTuning.layerFilterGradFromNchw) return conv2dNchwXWeightGrad(x, weight, g);
+    }
+    return toNchw(forwardNhwc(toNhwc(x), weight, g));
   }
   const [kh, kw] = weight.shape.slice(2) as [number, number];
   const f = (
@@ -333,7 +421,7 @@ export function conv2dNchw(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometry): 
     save: tf.GradSaveFunc,
   ): { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] } => {
     save([xIn, wIn]);
-    const yh = forwardNhwc(tf.transpose(xIn, [0, 2, 3, 1]) as tf.Tensor4D, wIn, g);
+    const yh = forwardNhwc(nchwToNhwc(xIn), wIn, g);
     return {
       value: tf.transpose(yh, [0, 3, 1, 2]),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {

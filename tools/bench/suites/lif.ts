@@ -4,7 +4,8 @@
  * - `composed-*`: `scan` of the single step (a dozen tfjs ops per step; `neuron.sequenceComposed`);
  * - `fused-*`: the fused kernel (`neuron.sequence`, what `multiStep(lifNode())` runs), gradient by the fused backward kernel,
  *   twice: with its JavaScript loops (`simd: false`) and with its WebAssembly SIMD loops (`simd: true`, where the engine
- *   has SIMD; `setSimdEnabled` of `@spikefn/kernels` switches between them), timed interleaved;
+ *   has SIMD; `setSimdEnabled` of `@spikefn/kernels` switches between them), timed interleaved (one thread: on cpu
+ *   the kernels copy through their own memory, and kernel threads run only in place on the wasm heap);
  * - `loop-*`: a plain `Float32Array` loop written for this one configuration (constants inlined, double precision
  *   between loads and stores, no tfjs), as the practical limit of JavaScript.
  *
@@ -20,16 +21,21 @@
  * memory-bandwidth floor: `floorNsPerNeuronStep` = bytes moved per neuron-step (8 for the forward: x read, spikes
  * written; 28 for forward + backward) / the triad bandwidth measured at the start of the suite (`bandwidthGbPerSecond`,
  * as the bandwidth suite), and `ratioVsFloor`. A composed run whose extrapolated time is over 60 s is not run: its row has `skipped`. The fused and
- * loop bodies are timed interleaved (one call of each per round), so their ratio compares like with like.
+ * loop bodies are timed interleaved (one call of each per round), so their ratio compares like with like. Repeats
+ * are calibrated: one untimed round, then warm-up rounds and timed rounds enough for about 0.3 s and 1.5 s of the
+ * slowest body (1–30 and 7–201 rounds), so that small calls are timed after V8 has optimised the code around them.
+ * Then the same fused SIMD bodies (one thread, and every kernel thread) on the wasm backend (`setBackend('wasm')` of
+ * `@spikefn/core`: tfjs's threaded build in Node, whose heap the kernels run over in place, no copies; rows with
+ * `backend: 'wasm'`, `inPlace: true`).
  * `--quick`: T in {8, 32}, N in {1e4, 1e5}.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@spikefn/core/tf';
-import { key } from '@spikefn/core';
+import { key, setBackend } from '@spikefn/core';
 import { lifNode } from '@spikefn/neurons';
-import { measureBandwidth, setSimdEnabled, simdSupported } from '@spikefn/kernels';
+import { getKernelThreads, measureBandwidth, setKernelThreads, setSimdEnabled, simdSupported } from '@spikefn/kernels';
 import { EXP_FRAC, EXP_INT, EXP_SCALE, EXP_STEP, EXP_Y_MIN } from '@spikefn/kernels';
 import { loadavg } from 'node:os';
 import type { BenchOptions, BenchRow, BenchSuite } from '../suite.js';
@@ -44,10 +50,15 @@ const NAMES = [
   'fused-fwd-bwd',
   'fused-fwd#simd',
   'fused-fwd-bwd#simd',
+  'fused-fwd#simd-threads',
+  'fused-fwd-bwd#simd-threads',
   'loop-fwd',
   'loop-fwd-bwd',
 ] as const;
-/** A timed body; `#simd` marks the fused kernel on its SIMD loops (the row's name drops the mark, `simd: true`). */
+/**
+ * A timed body; `#simd` marks the fused kernel on its SIMD loops on one thread, `#simd-threads` on every kernel thread
+ * (the row's name drops the mark; `simd: true` and `threads`).
+ */
 type Name = (typeof NAMES)[number];
 /** Bytes a neuron-step moves to and from memory: forward (x in, spikes out) and forward + backward (x, s, h, then h, dL/ds in, dL/dx out, and the state). */
 const BYTES_PER_NEURON_STEP = { fwd: 8, fwdBwd: 28 } as const;
@@ -158,9 +169,16 @@ function loadBaseline(): Baseline | null {
  */
 async function timeInterleaved(
   bodies: ReadonlyArray<readonly [Name, () => void]>,
-  repeats: number,
-  warmup: number,
-): Promise<Map<Name, { ms: number; cpuMs: number }>> {
+  fixed?: readonly [number, number],
+): Promise<{ times: Map<Name, { ms: number; cpuMs: number }>; repeats: number }> {
+  // one untimed round to size the rest
+  let slowest = 0;
+  for (const [, f] of bodies) {
+    const t0 = performance.now();
+    f();
+    slowest = Math.max(slowest, performance.now() - t0);
+  }
+  const [repeats, warmup] = fixed ?? [clamp(Math.round(1500 / slowest), 7, 201), clamp(Math.round(300 / slowest), 1, 30)];
   for (let i = 0; i < warmup; i++) for (const [, f] of bodies) f();
   const wall = new Map<Name, number[]>(bodies.map(([n]) => [n, []]));
   const cpu = new Map<Name, number[]>(bodies.map(([n]) => [n, []]));
@@ -176,11 +194,14 @@ async function timeInterleaved(
     }
   }
   const median = (a: number[]): number => a.sort((p, q) => p - q)[Math.floor(a.length / 2)] as number;
-  return new Map(bodies.map(([n]) => [n, { ms: median(wall.get(n) as number[]), cpuMs: median(cpu.get(n) as number[]) }]));
+  const times = new Map(bodies.map(([n]) => [n, { ms: median(wall.get(n) as number[]), cpuMs: median(cpu.get(n) as number[]) }]));
+  return { times, repeats };
 }
 
-/** Repeats and warm-up calls for a run expected to take `estMs`. */
-const plan = (estMs: number): [number, number] => (estMs > 8_000 ? [1, 0] : estMs > 1_500 ? [3, 1] : [7, 1]);
+const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+
+/** Rounds for a run expected to take over 1.5 s a call: [repeats, warm-up] (shorter runs are calibrated). */
+const plan = (estMs: number): readonly [number, number] | undefined => (estMs > 8_000 ? [1, 0] : estMs > 1_500 ? [3, 1] : undefined);
 
 /** A sanity check before timing: the loop computes the same LIF as the fused kernel. */
 function checkLoopAgrees(): void {
@@ -216,6 +237,7 @@ async function run(options: BenchOptions): Promise<readonly BenchRow[]> {
   const baseline = loadBaseline();
   const neuron = lifNode();
   const simd = simdSupported();
+  const threads = getKernelThreads();
   const bandwidth = measureBandwidth({ bytes: 64 * 2 ** 20 });
   if (bandwidth !== null) console.log(`lif: triad bandwidth ${bandwidth.triadGbPerSecond.toFixed(1)} GB/s (the floor below)`);
   checkLoopAgrees();
@@ -229,7 +251,7 @@ async function run(options: BenchOptions): Promise<readonly BenchRow[]> {
       const x = tf.tensor(xv, [T, N], 'float32');
       const dy = tf.tensor(dyv, [T, N], 'float32');
       const s0 = neuron.initialState({}, [N], key(0));
-      const bodies: Record<Name, () => void> = {
+      const bodies: Record<Exclude<Name, `${string}#simd-threads`>, () => void> = {
         'composed-fwd': () => tf.dispose(neuron.sequenceComposed({}, s0, x) as unknown as tf.TensorContainer),
         'composed-fwd-bwd': () => tf.dispose(tf.grads((xx: tf.Tensor) => neuron.sequenceComposed({}, s0, xx)[1])([x], dy)),
         'fused-fwd': () => {
@@ -257,9 +279,9 @@ async function run(options: BenchOptions): Promise<readonly BenchRow[]> {
       const measured = new Map<Name, number>();
       const results = new Map<Name, Record<string, unknown>>();
       // Composed runs one at a time (they may be skipped); then the fused and loop runs interleaved.
-      const fusedGroup: Name[] = simd
-        ? ['fused-fwd', 'fused-fwd#simd', 'loop-fwd', 'fused-fwd-bwd', 'fused-fwd-bwd#simd', 'loop-fwd-bwd']
-        : ['fused-fwd', 'loop-fwd', 'fused-fwd-bwd', 'loop-fwd-bwd'];
+      // (kernel threads run only in place on the wasm heap: the cpu rows are one thread)
+      const simdNames: Name[] = simd ? ['fused-fwd#simd', 'fused-fwd-bwd#simd'] : [];
+      const fusedGroup: Name[] = ['fused-fwd', 'loop-fwd', 'fused-fwd-bwd', 'loop-fwd-bwd', ...simdNames];
       const groups: Name[][] = [['composed-fwd'], ['composed-fwd-bwd'], fusedGroup];
       for (const group of groups) {
         const run: Name[] = [];
@@ -267,12 +289,12 @@ async function run(options: BenchOptions): Promise<readonly BenchRow[]> {
         for (const name of group) {
           const row: Record<string, unknown> = {
             suite: SUITE,
-            name: name.replace('#simd', ''),
+            name: name.split('#')[0],
             backend: 'cpu',
             T,
             N,
-            simd: name.endsWith('#simd'),
-            threads: 1,
+            simd: name.includes('#simd'),
+            threads: name.endsWith('#simd-threads') ? threads : 1,
           };
           results.set(name, row);
           const e = ((lastNs.get(name) ?? 0) * T * N) / 1e6;
@@ -285,11 +307,9 @@ async function run(options: BenchOptions): Promise<readonly BenchRow[]> {
           }
         }
         if (run.length === 0) continue;
-        const [repeats, warmup] = plan(est);
-        const timed = await timeInterleaved(
-          run.map((n) => [n, bodies[n]] as const),
-          repeats,
-          warmup,
+        const { times: timed, repeats } = await timeInterleaved(
+          run.map((n) => [n, bodies[n as keyof typeof bodies]] as const),
+          plan(est),
         );
         for (const name of run) {
           const { ms, cpuMs } = timed.get(name) as { ms: number; cpuMs: number };
@@ -308,7 +328,7 @@ async function run(options: BenchOptions): Promise<readonly BenchRow[]> {
       for (const name of NAMES) {
         const row = results.get(name);
         if (row === undefined) continue; // SIMD rows where the engine has no SIMD
-        const fwdBwd = name.startsWith('fused-fwd-bwd') || name.endsWith('fwd-bwd');
+        const fwdBwd = name.split('#')[0]?.endsWith('fwd-bwd') === true;
         const sj = fwdBwd ? baseline?.fwdBwd.get(`${T}x${N}`) : baseline?.fwd.get(`${T}x${N}`);
         if (sj !== undefined) {
           row['spikingjellyNs'] = sj;
@@ -327,6 +347,8 @@ async function run(options: BenchOptions): Promise<readonly BenchRow[]> {
         ['fused-fwd-bwd', 'composed-fwd-bwd', 'loop-fwd-bwd'],
         ['fused-fwd#simd', 'composed-fwd', 'loop-fwd'],
         ['fused-fwd-bwd#simd', 'composed-fwd-bwd', 'loop-fwd-bwd'],
+        ['fused-fwd#simd-threads', 'composed-fwd', 'loop-fwd'],
+        ['fused-fwd-bwd#simd-threads', 'composed-fwd-bwd', 'loop-fwd-bwd'],
       ] as const) {
         const row = results.get(fused);
         if (row === undefined) continue;
@@ -339,7 +361,72 @@ async function run(options: BenchOptions): Promise<readonly BenchRow[]> {
       tf.dispose([x, dy, s0.v]);
     }
   }
+  setKernelThreads(threads);
+  if (simd) rows.push(...(await runWasm(Ts, Ns, baseline, bandwidth?.triadGbPerSecond ?? null, threads)));
   printTargets(rows);
+  return rows;
+}
+
+/** The fused SIMD rows on the wasm backend, in place over its heap (see the module comment). */
+async function runWasm(
+  Ts: readonly number[],
+  Ns: readonly number[],
+  baseline: Baseline | null,
+  bandwidth: number | null,
+  threads: number,
+): Promise<BenchRow[]> {
+  await setBackend('wasm');
+  const neuron = lifNode();
+  const rows: BenchRow[] = [];
+  for (const T of Ts) {
+    for (const N of Ns) {
+      const x = tf.tensor(uniform2(T * N, 1234 + T), [T, N], 'float32');
+      const dy = tf.onesLike(x);
+      const s0 = neuron.initialState({}, [N], key(0));
+      const body = (fwdBwd: boolean, n: number) => () => {
+        setKernelThreads(n);
+        if (fwdBwd) tf.dispose(tf.grads((xx: tf.Tensor) => neuron.sequence({}, s0, xx)[1])([x], dy));
+        else tf.dispose(neuron.sequence({}, s0, x) as unknown as tf.TensorContainer);
+      };
+      const variants: Array<readonly [Name, boolean, number]> = [
+        ['fused-fwd#simd', false, 1],
+        ['fused-fwd-bwd#simd', true, 1],
+        ...(threads > 1
+          ? ([
+              ['fused-fwd#simd-threads', false, threads],
+              ['fused-fwd-bwd#simd-threads', true, threads],
+            ] as const)
+          : []),
+      ];
+      const { times, repeats } = await timeInterleaved(variants.map(([name, fb, n]) => [name, body(fb, n)] as const));
+      for (const [name, fwdBwd, n] of variants) {
+        const { ms, cpuMs } = times.get(name) as { ms: number; cpuMs: number };
+        const ns = (ms * 1e6) / (T * N);
+        const sj = (fwdBwd ? baseline?.fwdBwd : baseline?.fwd)?.get(`${T}x${N}`);
+        const floor = bandwidth === null ? undefined : (fwdBwd ? BYTES_PER_NEURON_STEP.fwdBwd : BYTES_PER_NEURON_STEP.fwd) / bandwidth;
+        rows.push({
+          suite: SUITE,
+          name: name.split('#')[0] as string,
+          backend: 'wasm',
+          inPlace: N % 4 === 0,
+          T,
+          N,
+          simd: true,
+          threads: n,
+          ms,
+          nsPerNeuronStep: ns,
+          cpuNsPerNeuronStep: (cpuMs * 1e6) / (T * N),
+          repeats,
+          load1: loadavg()[0],
+          ...(sj === undefined ? {} : { spikingjellyNs: sj, speedupVsSpikingjelly: sj / ns }),
+          ...(floor === undefined ? {} : { bandwidthGbPerSecond: bandwidth, floorNsPerNeuronStep: floor, ratioVsFloor: ns / floor }),
+        });
+      }
+      tf.dispose([x, dy, s0.v]);
+    }
+  }
+  setKernelThreads(threads);
+  await setBackend('cpu');
   return rows;
 }
 
@@ -358,7 +445,7 @@ function printTargets(rows: readonly BenchRow[]): void {
         ? `; floor ${fmt(r['floorNsPerNeuronStep'], 2)} ns (${fmt(r['ratioVsFloor'], 1)}x)`
         : '';
     console.log(
-      `  T=${r['T']} N=${N} ${r['simd'] === true ? 'SIMD' : 'JS  '}: ${fmt(r['nsPerNeuronStep'], 2)} ns${floor}; vs composed ${fmt(vsComposed)}x (${N >= 1e5 ? ok(typeof vsComposed === 'number' ? vsComposed >= 10 : null) : 'n/a'})` +
+      `  ${r['backend']} T=${r['T']} N=${N} ${r['simd'] === true ? `SIMD ${r['threads']}t` : 'JS     '}: ${fmt(r['nsPerNeuronStep'], 2)} ns${floor}; vs composed ${fmt(vsComposed)}x (${N >= 1e5 ? ok(typeof vsComposed === 'number' ? vsComposed >= 10 : null) : 'n/a'})` +
         `; vs loop ${fmt(vsLoop, 2)}x (${ok(typeof vsLoop === 'number' ? vsLoop <= 1.5 : null)})` +
         `; vs SpikingJelly ${fmt(vsSj, 2)}x (${ok(typeof vsSj === 'number' ? vsSj >= 2 : null)})`,
     );

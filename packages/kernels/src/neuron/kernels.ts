@@ -14,11 +14,13 @@
  * @module
  */
 import type { KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { asCpu, asWasm, wasmTouch, type CpuBackendLike, type WasmBackendLike } from '../backend-access.js';
+import { asCpu, asWasm, wasmSharedMemory, wasmTouch, type CpuBackendLike, type WasmBackendLike } from '../backend-access.js';
 import type { NeuronAttrs } from './attrs.js';
 import { backward, forward, type CoreCotangents, type CoreSettings } from './loops.js';
 import { surrogateById } from './surrogates.js';
-import { simdBackwardRuns, trySimdBackward, trySimdForward } from '../simd/neuron.js';
+import { simdOver, type SimdExports } from '../simd/module.js';
+import { planInPlace, simdBackwardInPlace, simdBackwardRuns, simdForwardInPlace, trySimdBackward, trySimdForward } from '../simd/neuron.js';
+import { simdSurrogate } from '../simd/surrogate.js';
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -136,6 +138,17 @@ export const neuronBackwardCpu: KernelFunc = ({ inputs, backend, attrs }) => {
 
 const heap = (backend: WasmBackendLike, t: TensorInfo): Float32Array => backend.typedArrayFromHeap(t) as Float32Array;
 
+/**
+ * The SIMD kernels over the backend's own heap, where they can run on its tensors in place: its heap is a shared
+ * memory we can reach (spikefn's threaded build in Node) and N is a multiple of 4 (rows of whole f32x4 vectors);
+ * else `null` (copies through the kernels' own memory, or the JavaScript loops).
+ */
+function simdInPlace(w: WasmBackendLike, N: number): SimdExports | null {
+  if (N % 4 !== 0 || N === 0) return null;
+  const memory = wasmSharedMemory(w);
+  return memory === null ? null : simdOver(memory);
+}
+
 /** `SpikefnNeuronForward` on wasm. */
 export const neuronForwardWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const w = asWasm(backend);
@@ -157,6 +170,13 @@ export const neuronForwardWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const vSeq = a.record ? heap(w, outs[saveH ? 3 : 2] as TensorInfo) : null;
   const settings = settingsOf(a, heap(w, k)[0] as number);
   const spikes = heap(w, outs[0] as TensorInfo);
+  const inPlace = simdInPlace(w, N);
+  if (inPlace !== null && (saveH || !a.record)) {
+    const mode = a.record ? 2 : saveH ? 1 : 0;
+    const at = { x: heap(w, x).byteOffset, v: v.byteOffset, s: spikes.byteOffset, h: h?.byteOffset ?? 0, vs: vSeq?.byteOffset ?? 0 };
+    simdForwardInPlace(inPlace, planInPlace(inPlace, T, N), settings, T, N, mode, at);
+    return outs;
+  }
   // The SIMD module has its own memory (not tfjs's heap, so these views stay valid): it writes its results into them.
   const into = { spikes, v, h, vSeq };
   if (trySimdForward(settings, T, N, heap(w, x), heap(w, v0), saveH, a.record, into) !== null) return outs;
@@ -179,11 +199,37 @@ export const neuronBackwardWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const dxOut = w.makeOutput([...x.shape], 'float32');
   const dv0Out = w.makeOutput([...v0.shape], 'float32');
   const dkOut = w.makeOutput([], 'float32');
+  const surrogate = surrogateById(a.surrogateId);
+  const inPlace = simdInPlace(w, N);
+  const simdSd = inPlace === null ? null : simdSurrogate(surrogate.hint);
+  if (inPlace !== null && simdSd !== null) {
+    const plan = planInPlace(inPlace, T, N);
+    const scratch = w.makeOutput([plan.scratchFloats], 'float32');
+    // Views only after the last allocation.
+    const ptr = (t: TensorInfo | undefined): number => (t === undefined ? 0 : heap(w, t).byteOffset);
+    const gv = heap(w, dv0Out);
+    if (cots[1] !== undefined) gv.set(heap(w, cots[1]));
+    else gv.fill(0);
+    const at = {
+      h: ptr(h),
+      x: ptr(x),
+      v0: ptr(v0),
+      ds: ptr(cots[0]),
+      dh: ptr(cots[2]),
+      dvs: ptr(cots[3]),
+      dx: ptr(dxOut),
+      gv: gv.byteOffset,
+      scratch: ptr(scratch),
+    };
+    const dk = simdBackwardInPlace(inPlace, plan, settingsOf(a, heap(w, k)[0] as number), T, N, simdSd, a.learnableDecay, at);
+    w.disposeData(scratch.dataId, true);
+    heap(w, dkOut)[0] = dk;
+    return [dxOut, dv0Out, dkOut];
+  }
   // Views only after the last allocation.
   const view = (t: TensorInfo | undefined): Float32Array | null => (t === undefined ? null : heap(w, t));
   const cot: CoreCotangents = { dSpikes: view(cots[0]), dV: view(cots[1]), dH: view(cots[2]), dVSeq: view(cots[3]) };
   const settings = settingsOf(a, heap(w, k)[0] as number);
-  const surrogate = surrogateById(a.surrogateId);
   const dx = heap(w, dxOut);
   const dv0 = heap(w, dv0Out);
   const fast = trySimdBackward(settings, T, N, surrogate, view(h), heap(w, x), heap(w, v0), cot, a.learnableDecay, { dx, dv0 });

@@ -9,10 +9,16 @@
  * In memory every `[T, W]` chunk has rows of w4 = its width rounded up to a multiple of 4 floats, the padding lanes
  * zero, so a row is whole f32x4 vectors; arrays start on 64-byte boundaries.
  *
+ * In place (`simdForwardInPlace`, `simdBackwardInPlace`): over tfjs's wasm heap, on the tensors themselves, in parts
+ * of columns (rows `N` floats apart) split between the kernel threads (./pool.ts `runParts`). Each neuron runs the
+ * same instructions on whichever thread, so results do not depend on the threads (dL/dk sums its parts in double, in
+ * part order).
+ *
  * @module
  */
 import type { CoreCotangents, CoreSettings, ScalarSurrogate } from '../neuron/loops.js';
-import { simdBase, simdHeap, simdModule, type SimdExports } from './module.js';
+import { simdBase, simdConstants, simdHeap, simdModule, simdPool, type SimdExports } from './module.js';
+import { type KernelPool, MAX_PARTS, MAX_SLOTS, runParts } from './pool.js';
 import { simdSurrogate, type SimdSurrogate } from './surrogate.js';
 
 /** Floats of scratch for the backward's surrogate row, and per step of its recomputed h (assembly/neuron.ts BLOCK). */
@@ -136,7 +142,7 @@ export function simdForward(
     const w4 = round4(w);
     put(heap, xAt, x, T, N, j0, w, w4);
     put(heap, vAt, v0, 1, N, j0, w, w4);
-    m.forward(p.form, mode, T, w4, p.k, p.vReset, p.vThreshold, p.hard ? 1 : 0, xAt * 4, vAt * 4, sAt * 4, hAt * 4, vsAt * 4);
+    m.forward(p.form, mode, T, w4, w4, p.k, p.vReset, p.vThreshold, p.hard ? 1 : 0, xAt * 4, vAt * 4, sAt * 4, hAt * 4, vsAt * 4);
     take(heap, sAt, out.spikes, T, N, j0, w, w4);
     take(heap, vAt, out.v, 1, N, j0, w, w4);
     if (mode >= 1 && out.h !== null) take(heap, hAt, out.h, T, N, j0, w, w4);
@@ -203,6 +209,7 @@ export function simdBackward(
   const dx = into?.dx ?? new Float32Array(T * N);
   const dv0 = into?.dv0 ?? new Float32Array(N);
   const [p0, p1, p2, p3] = surrogate.p;
+  const kc = simdConstants(m);
   let dk = 0;
   for (let j0 = 0; j0 < N; j0 += W) {
     const w = Math.min(W, N - j0);
@@ -231,6 +238,7 @@ export function simdBackward(
       p3,
       T,
       w4,
+      w4,
       hAt * 4,
       xAt * 4,
       v0At * 4,
@@ -244,11 +252,186 @@ export function simdBackward(
       hsAt * 4,
       vbAt * 4,
       Math.min(J, w4),
+      kc,
     );
     take(heap, dxAt, dx, T, N, j0, w, w4);
     take(heap, gvAt, dv0, 1, N, j0, w, w4);
   }
   return { dx, dv0, dk: wantDk ? dk : 0 };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// In place: over tfjs's wasm heap, where the arrays are the tensors themselves (no copies).
+
+/** How a call runs in place: parts of W columns (multiples of 4), the pool, slots of scratch, scratch floats. */
+export type InPlacePlan = {
+  readonly pool: KernelPool | null;
+  readonly W: number;
+  readonly parts: number;
+  readonly slots: number;
+  /** Floats of scratch the backward needs (the caller allocates them): the constants, then per slot its scratch row, h block and v block. */
+  readonly scratchFloats: number;
+};
+
+/** Calls run in place so far (tests check that the in-place path ran). */
+export const inPlaceCalls = { forward: 0, backward: 0 };
+
+/** Parts a call in place is cut into (fewer for small calls): enough for uneven progress to even out over 2–8 threads. */
+const PARTS = 16;
+
+/**
+ * The plan of a call of N neurons (a multiple of 4) in place: up to {@link PARTS} parts of at least MIN_PART_STEPS
+ * neuron-steps each, the same whatever the thread count (so that dL/dk, summed part by part, is too).
+ */
+export function planInPlace(m: SimdExports, T: number, N: number): InPlacePlan {
+  const W = Math.min(N, Math.max(round4(Math.ceil(MIN_PART_STEPS / T)), round4(Math.ceil(N / PARTS)), round4(Math.ceil(N / MAX_PARTS))));
+  const parts = Math.ceil(N / W);
+  const pool = parts > 1 ? simdPool(m) : null;
+  // two slots per thread keep every thread busy while the caller finishes parts
+  const slots = pool === null ? 1 : Math.min(parts, MAX_SLOTS, 2 * (pool.workers + 1));
+  const J = recomputeBlockSize(T, W);
+  return { pool, W, parts, slots, scratchFloats: 16 + slots * align16(SCRATCH + T * J + J) };
+}
+
+/** Neuron-steps a part needs at least (below, waking a worker costs more than it saves). */
+const MIN_PART_STEPS = 16384;
+
+/** Byte offsets of a forward's arrays in the memory `m` runs over: `[T, N]` x, s, h, vs (0 = absent), `[N]` v holding v_0 on entry. */
+export type InPlaceForward = { readonly x: number; readonly v: number; readonly s: number; readonly h: number; readonly vs: number };
+
+/**
+ * The forward in place (as {@link simdForward}; mode 0 inference, 1 + h, 2 + h and the v trace), its parts split
+ * between kernel threads: v_T replaces v_0 in `at.v`.
+ */
+export function simdForwardInPlace(
+  m: SimdExports,
+  plan: InPlacePlan,
+  p: CoreSettings,
+  T: number,
+  N: number,
+  mode: 0 | 1 | 2,
+  at: InPlaceForward,
+): void {
+  const { pool, W, parts, slots } = plan;
+  const hard = p.hard ? 1 : 0;
+  const col = (base: number, a: number): number => (base === 0 ? 0 : base + 4 * a);
+  inPlaceCalls.forward += 1;
+  runParts(
+    m,
+    pool,
+    'forward',
+    parts,
+    slots,
+    (k) => {
+      const a = k * W;
+      const w = Math.min(W, N - a);
+      return [
+        p.form,
+        mode,
+        T,
+        w,
+        N,
+        p.k,
+        p.vReset,
+        p.vThreshold,
+        hard,
+        col(at.x, a),
+        col(at.v, a),
+        col(at.s, a),
+        col(at.h, a),
+        col(at.vs, a),
+      ];
+    },
+    () => undefined,
+  );
+}
+
+/**
+ * Byte offsets of a backward's arrays: `[T, N]` h (0: compute it again), x, dL/ds, dL/dh, dL/dv-trace (0 = absent), dx;
+ * `[N]` v_0, and gv: dL/dv_T on entry (zeros for none), dL/dv_0 on return; `scratch`: {@link InPlacePlan}'s
+ * `scratchFloats` floats.
+ */
+export type InPlaceBackward = {
+  readonly h: number;
+  readonly x: number;
+  readonly v0: number;
+  readonly ds: number;
+  readonly dh: number;
+  readonly dvs: number;
+  readonly dx: number;
+  readonly gv: number;
+  readonly scratch: number;
+};
+
+/** The backward in place (as {@link simdBackward}), its parts split between kernel threads; returns dL/dk (0 unless `wantDk`). */
+export function simdBackwardInPlace(
+  m: SimdExports,
+  plan: InPlacePlan,
+  p: CoreSettings,
+  T: number,
+  N: number,
+  surrogate: SimdSurrogate,
+  wantDk: boolean,
+  at: InPlaceBackward,
+): number {
+  const { pool, W, parts, slots } = plan;
+  const J = recomputeBlockSize(T, W);
+  const kc = at.scratch;
+  m.writeConstants(kc);
+  const slotBytes = 4 * align16(SCRATCH + T * J + J);
+  const [p0, p1, p2, p3] = surrogate.p;
+  const [hard, detach] = [p.hard ? 1 : 0, p.detachReset ? 1 : 0];
+  const col = (base: number, a: number): number => (base === 0 ? 0 : base + 4 * a);
+  let dk = 0;
+  inPlaceCalls.backward += 1;
+  runParts(
+    m,
+    pool,
+    'backward',
+    parts,
+    slots,
+    (k, slot) => {
+      const a = k * W;
+      const w = Math.min(W, N - a);
+      const scratch = at.scratch + 64 + slot * slotBytes;
+      const hs = scratch + 4 * SCRATCH;
+      // the export's argument order (assembly/neuron.ts `backward`)
+      return [
+        p.form,
+        p.k,
+        p.vReset,
+        p.vThreshold,
+        hard,
+        detach,
+        surrogate.id,
+        p0,
+        p1,
+        p2,
+        p3,
+        T,
+        w,
+        N,
+        col(at.h, a),
+        col(at.x, a),
+        col(at.v0, a),
+        col(at.ds, a),
+        col(at.dh, a),
+        col(at.dvs, a),
+        wantDk ? 1 : 0,
+        col(at.dx, a),
+        col(at.gv, a),
+        scratch,
+        at.h === 0 ? hs : 0,
+        at.h === 0 ? hs + 4 * T * J : 0,
+        Math.min(J, w),
+        kc,
+      ];
+    },
+    (_k, _slot, result) => {
+      dk += result;
+    },
+  );
+  return wantDk ? dk : 0;
 }
 
 /**

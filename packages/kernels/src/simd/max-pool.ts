@@ -1,0 +1,62 @@
+/**
+ * One-channel 2×2 / stride 2 max pooling and its gradient in place over tfjs's wasm heap: the kernels of
+ * assembly/pool.ts (equations and tie rules there) run on the tensors themselves, in parts of whole images split
+ * between the kernel threads (./pool.ts). Every image is computed by the same instructions whichever thread runs it,
+ * so the results do not depend on the number of threads.
+ *
+ * @module
+ */
+import { wasmSharedMemory, type WasmBackendLike } from '../backend-access.js';
+import type { SimdExports } from './module.js';
+import { simdOver, simdPool } from './module.js';
+import { MAX_SLOTS, type PoolExport, runParts } from './pool.js';
+
+/** Input floats per part (256 KiB): [8192, 28, 28, 1] runs in 99 parts of 83 images. */
+const PART_FLOATS = 65536;
+
+/** The geometry of a one-channel 2×2 / stride 2 pool: N images of H×W (H, W ≥ 1). */
+export type MaxPool2x2Geometry = { readonly N: number; readonly H: number; readonly W: number };
+
+/**
+ * The SIMD kernels over `w`'s heap where it is a shared memory and they are on, else `null` (the caller's other path).
+ */
+export function maxPoolSimdOver(w: WasmBackendLike): SimdExports | null {
+  const memory = wasmSharedMemory(w);
+  return memory === null ? null : simdOver(memory);
+}
+
+/** Calls run in place so far (tests check that the in-place path ran). */
+export const maxPoolInPlaceCalls = { forward: 0, backward: 0 };
+
+/** Runs `fn` over parts of whole images; `args(n0, nb)` gives the export's arguments for images n0 … n0 + nb − 1. */
+function runImages(m: SimdExports, g: MaxPool2x2Geometry, fn: PoolExport, args: (n0: number, nb: number) => number[]): void {
+  if (g.N === 0 || g.H === 0 || g.W === 0) return;
+  const perPart = Math.min(g.N, Math.max(1, Math.floor(PART_FLOATS / (g.H * g.W))));
+  const parts = Math.ceil(g.N / perPart);
+  const pool = parts > 1 ? simdPool(m) : null;
+  runParts(
+    m,
+    pool,
+    fn,
+    parts,
+    pool === null ? 1 : Math.min(parts, MAX_SLOTS),
+    (k) => args(k * perPart, Math.min(perPart, g.N - k * perPart)),
+    () => undefined,
+  );
+}
+
+/** Forward in place: `y` [N, ⌊H/2⌋, ⌊W/2⌋] from `x` [N, H, W] (byte addresses on `m`'s memory). */
+export function maxPool2x2InPlace(m: SimdExports, g: MaxPool2x2Geometry, x: number, y: number): void {
+  maxPoolInPlaceCalls.forward += 1;
+  const inBytes = g.H * g.W * 4;
+  const outBytes = (g.H >> 1) * (g.W >> 1) * 4;
+  runImages(m, g, 'maxPool2x2', (n0, nb) => [x + n0 * inBytes, y + n0 * outBytes, nb, g.H, g.W]);
+}
+
+/** Gradient in place: every element of `dx` [N, H, W] from `x` [N, H, W] and `dy` [N, ⌊H/2⌋, ⌊W/2⌋] (byte addresses). */
+export function maxPoolGrad2x2InPlace(m: SimdExports, g: MaxPool2x2Geometry, x: number, dy: number, dx: number): void {
+  maxPoolInPlaceCalls.backward += 1;
+  const inBytes = g.H * g.W * 4;
+  const outBytes = (g.H >> 1) * (g.W >> 1) * 4;
+  runImages(m, g, 'maxPoolGrad2x2', (n0, nb) => [x + n0 * inBytes, dy + n0 * outBytes, dx + n0 * inBytes, nb, g.H, g.W]);
+}

@@ -1,0 +1,196 @@
+// SpikefnConv2dFilterGradNchw on the threaded wasm backend (core's setBackend('wasm'): tfjs's heap is shared, the
+// kernel runs in place on the kernel threads) against a plain reference written from the equation
+//   dW[o, c, u, v] = Σ_n Σ_{i,j} dy[n, o, i, j] · x[n, c, i + u − ph, j + v − pw]   (0 outside x),
+// within a bound derived from float32 summation; 1 vs 3 threads bit for bit; the JavaScript path (SIMD off) against
+// the same reference; no tensor or scratch left behind; argument errors.
+import * as tf from '@spikefn/core/tf';
+import { setBackend } from '@spikefn/core';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONV2D_FILTER_GRAD_NCHW, filterGradNchwInPlace } from '../src/conv2d-filter-nchw.js';
+import { convFilterGradInPlaceCalls } from '../src/simd/conv-filter.js';
+import { getKernelThreads, setKernelThreads, setSimdEnabled } from '../src/simd/module.js';
+import { kernelTuning } from '../src/tuning.js';
+
+const initialThreads = getKernelThreads();
+beforeAll(async () => {
+  await setBackend('wasm');
+});
+afterAll(async () => {
+  setKernelThreads(initialThreads);
+  setSimdEnabled(true);
+  kernelTuning.callerRunsParts = true;
+  await setBackend('cpu');
+});
+
+type Case = { n: number; c: number; o: number; kh: number; kw: number; ph: number; pw: number; h: number; w: number };
+
+const outH = (q: Case): number => q.h + 2 * q.ph - q.kh + 1;
+const outW = (q: Case): number => q.w + 2 * q.pw - q.kw + 1;
+
+/** Deterministic values in [−1, 1) (a multiplicative hash; no Math.random). */
+function values(count: number, seed: number): Float32Array {
+  const out = new Float32Array(count);
+  let s = (seed * 2654435761) >>> 0 || 1;
+  for (let i = 0; i < count; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** The equation in double: dW and Σ |dy·x| per element (for the error bound). */
+function reference(q: Case, x: Float32Array, dy: Float32Array): { dw: Float64Array; abs: Float64Array } {
+  const OH = outH(q);
+  const OW = outW(q);
+  const dw = new Float64Array(q.o * q.c * q.kh * q.kw);
+  const abs = new Float64Array(dw.length);
+  for (let n = 0; n < q.n; n++)
+    for (let o = 0; o < q.o; o++)
+      for (let c = 0; c < q.c; c++)
+        for (let u = 0; u < q.kh; u++)
+          for (let v = 0; v < q.kw; v++)
+            for (let i = 0; i < OH; i++)
+              for (let j = 0; j < OW; j++) {
+                const a = i + u - q.ph;
+                const b = j + v - q.pw;
+                if (a < 0 || a >= q.h || b < 0 || b >= q.w) continue;
+                const p = (dy[((n * q.o + o) * OH + i) * OW + j] as number) * (x[((n * q.c + c) * q.h + a) * q.w + b] as number);
+                const k = ((o * q.c + c) * q.kh + u) * q.kw + v;
+                dw[k] = (dw[k] as number) + p;
+                abs[k] = (abs[k] as number) + Math.abs(p);
+              }
+  return { dw, abs };
+}
+
+function kernel(q: Case, x: Float32Array, dy: Float32Array): Float32Array {
+  return tf.tidy(() => {
+    const xt = tf.tensor(x, [q.n, q.c, q.h, q.w]);
+    const dyt = tf.tensor(dy, [q.n, q.o, outH(q), outW(q)]);
+    const attrs = { kh: q.kh, kw: q.kw, padding: [q.ph, q.pw] } as unknown as tf.NamedAttrMap;
+    const out = tf.engine().runKernel(CONV2D_FILTER_GRAD_NCHW, { x: xt, dy: dyt }, attrs) as tf.Tensor;
+    expect(out.shape).toEqual([q.o, q.c, q.kh, q.kw]);
+    return out.dataSync() as Float32Array;
+  });
+}
+
+/**
+ * Error bound: per image, each of the four lanes (and the scalar tail) sums at most m = ⌈OW/4⌉·OH float32 products
+ * in order, each product rounded once: |error| ≤ γ_{m+1}·Σ|dy·x| ≤ 1.01·(m + 1)·u·Σ|dy·x| (u = 2⁻²⁴); the lanes, images and
+ * parts are added in double (≤ 1e-15 relative), and the result is rounded to float32 once (u·|dW|).
+ */
+function expectNear(q: Case, got: Float32Array, want: { dw: Float64Array; abs: Float64Array }): void {
+  const u = 2 ** -24;
+  const m = Math.ceil(outW(q) / 4) * outH(q);
+  expect(got.length).toBe(want.dw.length);
+  for (let k = 0; k < got.length; k++) {
+    const bound = 1.01 * (m + 1) * u * (want.abs[k] as number) + u * Math.abs(want.dw[k] as number) + 1e-30;
+    expect(Math.abs((got[k] as number) - (want.dw[k] as number)), `element ${k}`).toBeLessThanOrEqual(bound);
+  }
+}
+
+const same = (a: Float32Array, b: Float32Array): boolean => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+
+const caseArb = fc.record({
+  n: fc.integer({ min: 1, max: 64 }),
+  c: fc.integer({ min: 1, max: 2 }),
+  o: fc.integer({ min: 1, max: 5 }),
+  kh: fc.constantFrom(3, 4),
+  kw: fc.constantFrom(3, 4),
+  ph: fc.integer({ min: 0, max: 1 }),
+  pw: fc.integer({ min: 0, max: 1 }),
+  h: fc.integer({ min: 4, max: 13 }),
+  w: fc.integer({ min: 4, max: 13 }),
+});
+
+describe('SpikefnConv2dFilterGradNchw in place on the wasm heap', () => {
+  it('runs in place where the heap is shared and SIMD is on', () => {
+    expect(filterGradNchwInPlace()).toBe(true);
+  });
+
+  it('equals the equation within the float32 summation bound (random shapes: C 1–2, 3×3 and 4×4, padding 0/1, N ≤ 64)', () => {
+    fc.assert(
+      fc.property(caseArb, fc.integer({ min: 0, max: 1000 }), (q, seed) => {
+        const x = values(q.n * q.c * q.h * q.w, seed);
+        const dy = values(q.n * q.o * outH(q) * outW(q), seed + 1);
+        const before = convFilterGradInPlaceCalls.count;
+        expectNear(q, kernel(q, x, dy), reference(q, x, dy));
+        expect(convFilterGradInPlaceCalls.count).toBe(before + 1);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('covers the spiking CNN input layer (1 → 32, 3×3, padding 1, 28 × 28; 64 images: several parts)', () => {
+    const q: Case = { n: 64, c: 1, o: 32, kh: 3, kw: 3, ph: 1, pw: 1, h: 28, w: 28 };
+    const x = values(q.n * q.c * q.h * q.w, 3);
+    const dy = values(q.n * q.o * outH(q) * outW(q), 4);
+    expectNear(q, kernel(q, x, dy), reference(q, x, dy));
+  });
+
+  it('gives the same bits with 1 and 3 kernel threads (every part on the workers) and leaves numTensors unchanged', () => {
+    for (const q of [
+      { n: 64, c: 1, o: 32, kh: 3, kw: 3, ph: 1, pw: 1, h: 28, w: 28 },
+      { n: 37, c: 2, o: 7, kh: 4, kw: 3, ph: 1, pw: 0, h: 31, w: 29 },
+    ] satisfies Case[]) {
+      const x = values(q.n * q.c * q.h * q.w, 5);
+      const dy = values(q.n * q.o * outH(q) * outW(q), 6);
+      const numTensors = tf.memory().numTensors;
+      setKernelThreads(1);
+      const one = kernel(q, x, dy);
+      setKernelThreads(3);
+      kernelTuning.callerRunsParts = false;
+      const three = kernel(q, x, dy);
+      kernelTuning.callerRunsParts = true;
+      setKernelThreads(initialThreads);
+      expect(tf.memory().numTensors).toBe(numTensors);
+      expect(same(one, three)).toBe(true);
+      expectNear(q, one, reference(q, x, dy));
+    }
+  });
+
+  it('does not grow the heap’s live bytes: the scratch is released', () => {
+    const q: Case = { n: 8, c: 1, o: 4, kh: 3, kw: 3, ph: 1, pw: 1, h: 9, w: 9 };
+    const x = values(q.n * q.c * q.h * q.w, 7);
+    const dy = values(q.n * q.o * outH(q) * outW(q), 8);
+    kernel(q, x, dy);
+    const bytes = tf.memory().numBytes;
+    const tensors = tf.memory().numTensors;
+    kernel(q, x, dy);
+    expect(tf.memory().numBytes).toBe(bytes);
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+
+  it('with SIMD off: the predicate is false and the kernel still answers (JavaScript loop in double)', () => {
+    const q: Case = { n: 5, c: 2, o: 3, kh: 4, kw: 4, ph: 1, pw: 1, h: 7, w: 6 };
+    const x = values(q.n * q.c * q.h * q.w, 9);
+    const dy = values(q.n * q.o * outH(q) * outW(q), 10);
+    setSimdEnabled(false);
+    try {
+      expect(filterGradNchwInPlace()).toBe(false);
+      const before = convFilterGradInPlaceCalls.count;
+      const got = kernel(q, x, dy);
+      expect(convFilterGradInPlaceCalls.count).toBe(before);
+      // double sums, rounded to float32 once
+      const want = reference(q, x, dy);
+      for (let k = 0; k < got.length; k++)
+        expect(Math.abs((got[k] as number) - (want.dw[k] as number))).toBeLessThanOrEqual(
+          1e-12 + 2 ** -24 * Math.abs(want.dw[k] as number) + 1e-12 * (want.abs[k] as number),
+        );
+    } finally {
+      setSimdEnabled(true);
+    }
+  });
+
+  it('names what does not fit: rank, dy shape, attributes', () => {
+    const run = (xs: number[], dys: number[], attrs: Record<string, unknown>): unknown =>
+      tf.tidy(() => tf.engine().runKernel(CONV2D_FILTER_GRAD_NCHW, { x: tf.zeros(xs), dy: tf.zeros(dys) }, attrs as tf.NamedAttrMap));
+    const numTensors = tf.memory().numTensors;
+    expect(() => run([2, 1, 5], [2, 3, 5, 5], { kh: 3, kw: 3, padding: [1, 1] })).toThrow(/float32 of rank 4/);
+    expect(() => run([2, 1, 5, 5], [2, 3, 4, 5], { kh: 3, kw: 3, padding: [1, 1] })).toThrow(/dy must be \[2, O, 5, 5\]/);
+    expect(() => run([2, 1, 5, 5], [3, 3, 5, 5], { kh: 3, kw: 3, padding: [1, 1] })).toThrow(/dy must be/);
+    expect(() => run([2, 1, 5, 5], [2, 3, 5, 5], { kh: 0, kw: 3, padding: [1, 1] })).toThrow(/attrs kh, kw must be positive/);
+    expect(() => run([2, 1, 5, 5], [2, 3, 5, 5], { kh: 3, kw: 3 })).toThrow(/padding \[ph, pw\]/);
+    expect(tf.memory().numTensors).toBe(numTensors);
+  });
+});
