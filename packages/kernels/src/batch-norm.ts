@@ -21,24 +21,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { asCpu, asWasm, cpuFloat32, wasmFloat32, wasmSharedMemory, wasmTouch, type WasmBackendLike } from './backend-access.js';
-import { simdBackwardSums, simdChannelSums, simdInputGradient, simdNormalise } from './simd/batch-norm.js';
-import {
-  backwardSumsInPlace,
-  bnScratchFloats,
-  channelSumsInPlace,
-  inputGradientInPlace,
-  normaliseInPlace,
-} from './simd/batch-norm-in-place.js';
-import { simdModule, simdOver, type SimdExports } from './simd/module.js';
-
-/**
- * Where the SIMD passes run: `base` null, in the kernels' own memory (chunks copied in and out); else in place over
- * tfjs's wasm heap (`m` instantiated over it), with the per-channel scratch at float index `base` of the heap.
- */
-type BnSimd = { readonly m: SimdExports; readonly base: number | null };
+import { type BnTarget, bnScratchFloats, simdBackwardSums, simdChannelSums, simdInputGradient, simdNormalise } from './simd/batch-norm.js';
+import { simdModule, simdOver } from './simd/module.js';
 
 /** The SIMD passes over the kernels' own memory, or `null` (JavaScript loops). */
-const ownSimd = (): BnSimd | null => {
+const ownSimd = (): BnTarget | null => {
   const m = simdModule();
   return m === null ? null : { m, base: null };
 };
@@ -125,7 +112,7 @@ function shiftedSums(x: Float32Array, g: Geometry, shift: Float32Array, sum: Flo
  * JavaScript loop).
  */
 function statistics(
-  simd: BnSimd | null,
+  simd: BnTarget | null,
   x: Float32Array,
   g: Geometry,
   eps: number,
@@ -138,13 +125,7 @@ function statistics(
   const shift = shifts(x, g);
   const sum = new Float64Array(C);
   const sumSq = new Float64Array(C);
-  const done =
-    simd !== null &&
-    orFalse(() =>
-      simd.base === null
-        ? simdChannelSums(simd.m, x, g, shift, sum, sumSq)
-        : channelSumsInPlace(simd.m, simd.base, x, g, shift, sum, sumSq),
-    );
+  const done = simd !== null && orFalse(() => simdChannelSums(simd, x, g, shift, sum, sumSq));
   if (!done) shiftedSums(x, g, shift, sum, sumSq);
   for (let c = 0; c < C; c++) {
     const mu = sum[c]! / n;
@@ -171,7 +152,7 @@ function orFalse(f: () => void): boolean {
  * SIMD in the centred form y = (x − μ)·a + β, in float32.
  */
 function normalise(
-  simd: BnSimd | null,
+  simd: BnTarget | null,
   x: Float32Array,
   g: Geometry,
   gamma: Float32Array,
@@ -184,9 +165,7 @@ function normalise(
   if (simd !== null) {
     const a = new Float32Array(C);
     for (let c = 0; c < C; c++) a[c] = gamma[c]! * invStd[c]!;
-    const run = () =>
-      simd.base === null ? simdNormalise(simd.m, x, g, mean, a, beta, y) : normaliseInPlace(simd.m, simd.base, x, g, mean, a, beta, y);
-    if (orFalse(run)) return;
+    if (orFalse(() => simdNormalise(simd, x, g, mean, a, beta, y))) return;
   }
   for (let c = 0; c < C; c++) {
     const a = gamma[c]! * invStd[c]!;
@@ -248,7 +227,7 @@ function backwardSums(dy: Float32Array, x: Float32Array, g: Geometry, mean: Floa
  * SIMD where the module runs (dx in the centred form dy·a + (x − μ)·bx + (k + bx·μ), in float32).
  */
 function backward(
-  simd: BnSimd | null,
+  simd: BnTarget | null,
   dy: Float32Array,
   x: Float32Array,
   g: Geometry,
@@ -263,13 +242,7 @@ function backward(
   const n = N * S;
   const sumDy = new Float64Array(C);
   const sumDyX = new Float64Array(C);
-  const summed =
-    simd !== null &&
-    orFalse(() =>
-      simd.base === null
-        ? simdBackwardSums(simd.m, dy, x, g, mean, sumDy, sumDyX)
-        : backwardSumsInPlace(simd.m, simd.base, dy, x, g, mean, sumDy, sumDyX),
-    );
+  const summed = simd !== null && orFalse(() => simdBackwardSums(simd, dy, x, g, mean, sumDy, sumDyX));
   if (!summed) backwardSums(dy, x, g, mean, sumDy, sumDyX);
   const as = new Float64Array(C);
   const bxs = new Float64Array(C);
@@ -287,11 +260,7 @@ function backward(
   }
   if (simd !== null) {
     const [af, bf, kf] = [Float32Array.from(as), Float32Array.from(bxs), Float32Array.from(ks)];
-    const run = () =>
-      simd.base === null
-        ? simdInputGradient(simd.m, dy, x, g, mean, af, bf, kf, dx)
-        : inputGradientInPlace(simd.m, simd.base, dy, x, g, mean, af, bf, kf, dx);
-    if (orFalse(run)) return;
+    if (orFalse(() => simdInputGradient(simd, dy, x, g, mean, af, bf, kf, dx))) return;
   }
   for (let c = 0; c < C; c++) {
     const a = as[c]!;
@@ -338,7 +307,7 @@ const forwardCpu: KernelFunc = ({ inputs, backend, attrs }) => {
  * per-channel scratch allocated on it now, before the kernel takes its views), else over the kernels' own memory.
  * Returns a getter (call it after the allocations) and the scratch's release.
  */
-function wasmSimd(w: WasmBackendLike, C: number): [() => BnSimd | null, () => void] {
+function wasmSimd(w: WasmBackendLike, C: number): [() => BnTarget | null, () => void] {
   const memory = wasmSharedMemory(w);
   const m = memory === null ? null : simdOver(memory);
   if (m === null) return [ownSimd, () => undefined];

@@ -19,7 +19,7 @@ import {
 import { inPlaceCalls } from '../src/simd/neuron.js';
 import { kernelTuning } from '../src/tuning.js';
 import { BATCH_NORM_BACKWARD, BATCH_NORM_FORWARD } from '../src/batch-norm.js';
-import { bnInPlacePasses } from '../src/simd/batch-norm-in-place.js';
+import { bnInPlacePasses } from '../src/simd/batch-norm.js';
 
 const initialThreads = getKernelThreads();
 beforeAll(async () => {

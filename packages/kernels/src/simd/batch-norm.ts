@@ -1,15 +1,23 @@
 /**
  * Train-mode BatchNorm's passes on WebAssembly SIMD (assembly/batch-norm.ts): the host side. The same contract as the
- * JavaScript loops of ../batch-norm.ts (its header gives the equations), chunk by chunk: x (and dy), `[N, C, S]`
- * row-major, is N·C rows of S floats, row r of channel r mod C; a chunk of consecutive rows (about 256 KiB; whole
- * images where S = 1, for the kernels that run across channels) is one contiguous copy into the module's memory,
- * run there, and (for the two elementwise passes) copied out into the output array (a fresh `Float32Array`, or the
- * wasm backend's output tensor) while it is still in cache. The sums are accumulated per channel in double in the
- * module's memory across chunks and read back at the end.
+ * JavaScript loops of ../batch-norm.ts (its header gives the equations). x (and dy), `[N, C, S]` row-major, is N·C rows
+ * of S floats, row r of channel r mod C, run in parts of consecutive rows (about 256 KiB; whole images where S = 1, for
+ * the kernels that run across channels), in one of two places ({@link BnTarget}):
+ *
+ * - **copies**: the arrays are JavaScript's (cpu tensors, or a heap that is not shared); each part is one contiguous
+ *   copy into the module's own memory, run there, and (for the two elementwise passes) copied out into the output
+ *   array while it is still in cache; one thread.
+ * - **in place**: the arrays are views of tfjs's wasm heap, which the module runs over; no copies, and the parts are
+ *   split between the kernel threads (./pool.ts).
+ *
+ * Each part's channel sums go to its slot's own double arrays and are added to the totals in part order, so the sums
+ * do not depend on which thread ran which part. The per-channel arrays live at the target's `base`: four f32 arrays,
+ * then per slot two f64 arrays, then (copies) the part buffers.
  *
  * @module
  */
-import { simdBase, simdHeap, type SimdExports } from './module.js';
+import { simdBase, simdHeap, simdPool, type SimdExports } from './module.js';
+import { MAX_SLOTS, type PoolExport, runParts } from './pool.js';
 
 /** x as `[N, C, S]`: N images, C channels, S values per image and channel. */
 export type BatchNormGeometry = {
@@ -21,60 +29,131 @@ export type BatchNormGeometry = {
   readonly S: number;
 };
 
-/** Floats per chunk of rows: 256 KiB an array, so that the two chunks of the backward stay in a 1 MiB L2. */
-const CHUNK_FLOATS = 65536;
+/**
+ * Where the passes run: `base` null, over the module's own memory with copies (from {@link simdBase} on); else in
+ * place over the memory `m` was instantiated on (tfjs's heap), the data arrays being views of it and the per-channel
+ * scratch ({@link bnScratchFloats} floats, allocated by the caller) at float index `base`.
+ */
+export type BnTarget = { readonly m: SimdExports; readonly base: number | null };
+
+/** Floats per part of rows: 256 KiB an array, so that the two parts of the backward stay in a 1 MiB L2. */
+const PART_FLOATS = 65536;
 
 const align16 = (floats: number): number => (floats + 15) & ~15;
 
-/** Layout of one call in the module's memory (float indices): per-channel arrays, then one or two chunk buffers. */
-type Layout = {
-  readonly rowsPerChunk: number;
-  /** Float indices of the four per-channel f32 arrays, the two f64 arrays, and the chunk buffers. */
-  readonly p0: number;
-  readonly p1: number;
-  readonly p2: number;
-  readonly p3: number;
-  readonly d0: number;
-  readonly d1: number;
-  readonly chunk0: number;
-  readonly chunk1: number;
-  /** Floats used from simdBase on. */
-  readonly floats: number;
+/** Floats of per-channel scratch for C channels: four f32 arrays and two f64 arrays per slot. */
+export const bnScratchFloats = (C: number): number => (4 + 4 * MAX_SLOTS) * align16(C);
+
+/** One pass's plan: rows per part, parts, the pool and slots, and the byte addresses of its arrays. */
+type Plan = {
+  readonly t: BnTarget;
+  readonly g: BatchNormGeometry;
+  readonly rowsPerPart: number;
+  readonly parts: number;
+  readonly slots: number;
+  readonly pool: ReturnType<typeof simdPool>;
+  /** The four f32 per-channel arrays. */
+  readonly f32: readonly [number, number, number, number];
+  /** Slot s's two f64 sum arrays. */
+  readonly sums: (slot: number) => readonly [number, number];
+  /** With copies: the part buffers (byte addresses), and a view of the module's memory sized for the pass. */
+  readonly buffers: readonly number[];
+  readonly heap: Float32Array | null;
 };
 
-function layout(m: SimdExports, g: BatchNormGeometry, chunks: number): Layout {
-  // S = 1: whole images (the kernels run across channels), so every chunk starts at channel 0
-  const rowsPerChunk =
+/** Passes run in place so far (tests check that the in-place path ran). */
+export const bnInPlacePasses = { count: 0 };
+
+function plan(t: BnTarget, g: BatchNormGeometry, buffers: number): Plan {
+  if (t.base !== null) bnInPlacePasses.count += 1;
+  // S = 1: whole images (the kernels run across channels), so every part starts at channel 0
+  const rowsPerPart =
     g.S === 1
-      ? Math.min(g.N, Math.max(1, Math.floor(CHUNK_FLOATS / Math.max(1, g.C)))) * g.C
-      : Math.max(1, Math.min(g.N * g.C, Math.floor(CHUNK_FLOATS / g.S)));
-  const chunk = align16(rowsPerChunk * g.S);
-  const perChannel = align16(g.C);
-  const base = simdBase(m);
-  const p0 = base;
-  const p1 = p0 + perChannel;
-  const p2 = p1 + perChannel;
-  const p3 = p2 + perChannel;
-  const d0 = p3 + perChannel;
-  const d1 = d0 + 2 * perChannel;
-  const chunk0 = d1 + 2 * perChannel;
-  const chunk1 = chunk0 + chunk;
-  return { rowsPerChunk, p0, p1, p2, p3, d0, d1, chunk0, chunk1, floats: chunk1 + (chunks - 1) * chunk - base };
+      ? Math.min(g.N, Math.max(1, Math.floor(PART_FLOATS / g.C))) * g.C
+      : Math.max(1, Math.min(g.N * g.C, Math.floor(PART_FLOATS / g.S)));
+  const parts = Math.ceil((g.N * g.C) / rowsPerPart);
+  const pool = t.base !== null && parts > 1 ? simdPool(t.m) : null;
+  const slots = pool === null ? 1 : Math.min(parts, MAX_SLOTS);
+  const pc = align16(g.C);
+  const base = t.base ?? simdBase(t.m);
+  const part = align16(rowsPerPart * g.S);
+  // copies: grow the module's memory to the scratch and the part buffers first (views are taken after)
+  const heap = t.base === null ? simdHeap(t.m, 4 * pc + 4 * pc * slots + buffers * part) : null;
+  const b = base * 4;
+  const sumsAt = b + 16 * pc;
+  const buffersAt = sumsAt + slots * 16 * pc;
+  return {
+    t,
+    g,
+    rowsPerPart,
+    parts,
+    slots,
+    pool,
+    f32: [b, b + 4 * pc, b + 8 * pc, b + 12 * pc],
+    sums: (slot) => [sumsAt + slot * 16 * pc, sumsAt + slot * 16 * pc + 8 * pc],
+    buffers: Array.from({ length: buffers }, (_, i) => buffersAt + i * part * 4),
+    heap,
+  };
 }
 
-/** Calls `f(r0, rows, c0)` for each chunk of consecutive rows (r0: first row, c0: its channel). */
-function eachChunk(g: BatchNormGeometry, rowsPerChunk: number, f: (r0: number, rows: number, c0: number) => void): void {
-  const total = g.N * g.C;
-  for (let r0 = 0; r0 < total; r0 += rowsPerChunk) f(r0, Math.min(rowsPerChunk, total - r0), r0 % g.C);
+/**
+ * Runs `fn` (its `…1` form for S = 1) over every part. `ins` are the arrays read (x, or dy and x), `out` the array
+ * written (y or dx) or null; `args(pointers, rows, c0, slot)` gives the export's arguments from the parts' byte
+ * addresses (the inputs', then the output's). Where `totals` is given, each part's slot sums are zeroed before it runs
+ * and added to the totals, in part order, after.
+ */
+function runRows(
+  p: Plan,
+  fn: PoolExport,
+  ins: readonly Float32Array[],
+  out: Float32Array | null,
+  args: (at: readonly number[], rows: number, c0: number, slot: number) => number[],
+  totals?: readonly [Float64Array, Float64Array],
+): void {
+  const { t, g, rowsPerPart, heap } = p;
+  const view = (at: number): Float64Array => new Float64Array(t.m.memory.buffer, at, g.C);
+  const span = (k: number): [number, number] => [k * rowsPerPart * g.S, Math.min(rowsPerPart, g.N * g.C - k * rowsPerPart) * g.S];
+  runParts(
+    t.m,
+    p.pool,
+    fn,
+    p.parts,
+    p.slots,
+    (k, slot) => {
+      const [o, len] = span(k);
+      if (totals !== undefined) for (const at of p.sums(slot)) view(at).fill(0);
+      // in place: the arrays themselves; copies: the inputs copied into the part buffers, the output over the first
+      const at =
+        heap === null
+          ? [...ins, ...(out === null ? [] : [out])].map((a) => a.byteOffset + 4 * o)
+          : [
+              ...ins.map((a, i) => {
+                heap.set(a.subarray(o, o + len), (p.buffers[i] as number) >>> 2);
+                return p.buffers[i] as number;
+              }),
+              ...(out === null ? [] : [p.buffers[0] as number]),
+            ];
+      const r0 = k * rowsPerPart;
+      return args(at, len / g.S, r0 % g.C, slot);
+    },
+    (k, slot) => {
+      const [o, len] = span(k);
+      if (heap !== null && out !== null) out.set(heap.subarray((p.buffers[0] as number) >>> 2, ((p.buffers[0] as number) >>> 2) + len), o);
+      if (totals === undefined) return;
+      p.sums(slot).forEach((at, i) => {
+        const part = view(at);
+        const total = totals[i] as Float64Array;
+        for (let c = 0; c < g.C; c++) total[c] = (total[c] as number) + (part[c] as number);
+      });
+    },
+  );
 }
 
-/** Zeroes two f64 arrays of C values at float indices d0, d1 and returns their views (after the heap is sized). */
-function sums(m: SimdExports, L: Layout, C: number): [Float64Array, Float64Array] {
-  const a = new Float64Array(m.memory.buffer, L.d0 * 4, C);
-  const b = new Float64Array(m.memory.buffer, L.d1 * 4, C);
-  a.fill(0);
-  b.fill(0);
-  return [a, b];
+/** Copies per-channel f32 values into the plan's arrays (in order of `p.f32`). */
+function putChannels(p: Plan, values: readonly Float32Array[]): void {
+  values.forEach((v, i) => {
+    new Float32Array(p.t.m.memory.buffer, p.f32[i] as number, p.g.C).set(v.subarray(0, p.g.C));
+  });
 }
 
 /**
@@ -82,29 +161,34 @@ function sums(m: SimdExports, L: Layout, C: number): [Float64Array, Float64Array
  * of the channel, in double (as the JavaScript loop: the same doubles, summed in another order).
  */
 export function simdChannelSums(
-  m: SimdExports,
+  t: BnTarget,
   x: Float32Array,
   g: BatchNormGeometry,
   shift: Float32Array,
   sum: Float64Array,
   sumSq: Float64Array,
 ): void {
-  const L = layout(m, g, 1);
-  const heap = simdHeap(m, L.floats);
-  heap.set(shift.subarray(0, g.C), L.p0);
-  const [s1, s2] = sums(m, L, g.C);
-  eachChunk(g, L.rowsPerChunk, (r0, rows, c0) => {
-    heap.set(x.subarray(r0 * g.S, (r0 + rows) * g.S), L.chunk0);
-    if (g.S === 1) m.batchNormStats1(L.chunk0 * 4, rows / g.C, g.C, L.p0 * 4, L.d0 * 4, L.d1 * 4);
-    else m.batchNormStats(L.chunk0 * 4, rows, c0, g.C, g.S, L.p0 * 4, L.d0 * 4, L.d1 * 4);
-  });
-  sum.set(s1);
-  sumSq.set(s2);
+  const p = plan(t, g, 1);
+  putChannels(p, [shift]);
+  sum.fill(0);
+  sumSq.fill(0);
+  const [sh] = p.f32;
+  runRows(
+    p,
+    g.S === 1 ? 'batchNormStats1' : 'batchNormStats',
+    [x],
+    null,
+    ([px = 0], rows, c0, slot) => {
+      const [d0, d1] = p.sums(slot);
+      return g.S === 1 ? [px, rows / g.C, g.C, sh, d0, d1] : [px, rows, c0, g.C, g.S, sh, d0, d1];
+    },
+    [sum, sumSq],
+  );
 }
 
 /** Output pass: `y = (x − mean[c])·a[c] + beta[c]` in float32 (a = γ·r, the JavaScript loop's y = x·a + b centred). */
 export function simdNormalise(
-  m: SimdExports,
+  t: BnTarget,
   x: Float32Array,
   g: BatchNormGeometry,
   mean: Float32Array,
@@ -112,24 +196,17 @@ export function simdNormalise(
   beta: Float32Array,
   y: Float32Array,
 ): void {
-  const L = layout(m, g, 1);
-  const heap = simdHeap(m, L.floats);
-  heap.set(mean.subarray(0, g.C), L.p0);
-  heap.set(a.subarray(0, g.C), L.p1);
-  heap.set(beta.subarray(0, g.C), L.p2);
-  eachChunk(g, L.rowsPerChunk, (r0, rows, c0) => {
-    const o = r0 * g.S;
-    const len = rows * g.S;
-    heap.set(x.subarray(o, o + len), L.chunk0);
-    if (g.S === 1) m.batchNormNormalise1(L.chunk0 * 4, L.chunk0 * 4, rows / g.C, g.C, L.p0 * 4, L.p1 * 4, L.p2 * 4);
-    else m.batchNormNormalise(L.chunk0 * 4, L.chunk0 * 4, rows, c0, g.C, g.S, L.p0 * 4, L.p1 * 4, L.p2 * 4);
-    y.set(heap.subarray(L.chunk0, L.chunk0 + len), o);
-  });
+  const p = plan(t, g, 1);
+  putChannels(p, [mean, a, beta]);
+  const [mu, pa, pb] = p.f32;
+  runRows(p, g.S === 1 ? 'batchNormNormalise1' : 'batchNormNormalise', [x], y, ([px = 0, py = 0], rows, c0) =>
+    g.S === 1 ? [px, py, rows / g.C, g.C, mu, pa, pb] : [px, py, rows, c0, g.C, g.S, mu, pa, pb],
+  );
 }
 
 /** Backward sums: per channel, `sumDy[c] = Σ dy` and `sumDyX[c] = Σ dy·(x − mean[c])`, in double. */
 export function simdBackwardSums(
-  m: SimdExports,
+  t: BnTarget,
   dy: Float32Array,
   x: Float32Array,
   g: BatchNormGeometry,
@@ -137,20 +214,22 @@ export function simdBackwardSums(
   sumDy: Float64Array,
   sumDyX: Float64Array,
 ): void {
-  const L = layout(m, g, 2);
-  const heap = simdHeap(m, L.floats);
-  heap.set(mean.subarray(0, g.C), L.p0);
-  const [s1, s2] = sums(m, L, g.C);
-  eachChunk(g, L.rowsPerChunk, (r0, rows, c0) => {
-    const o = r0 * g.S;
-    const len = rows * g.S;
-    heap.set(dy.subarray(o, o + len), L.chunk0);
-    heap.set(x.subarray(o, o + len), L.chunk1);
-    if (g.S === 1) m.batchNormBackwardSums1(L.chunk0 * 4, L.chunk1 * 4, rows / g.C, g.C, L.p0 * 4, L.d0 * 4, L.d1 * 4);
-    else m.batchNormBackwardSums(L.chunk0 * 4, L.chunk1 * 4, rows, c0, g.C, g.S, L.p0 * 4, L.d0 * 4, L.d1 * 4);
-  });
-  sumDy.set(s1);
-  sumDyX.set(s2);
+  const p = plan(t, g, 2);
+  putChannels(p, [mean]);
+  sumDy.fill(0);
+  sumDyX.fill(0);
+  const [mu] = p.f32;
+  runRows(
+    p,
+    g.S === 1 ? 'batchNormBackwardSums1' : 'batchNormBackwardSums',
+    [dy, x],
+    null,
+    ([pdy = 0, px = 0], rows, c0, slot) => {
+      const [d0, d1] = p.sums(slot);
+      return g.S === 1 ? [pdy, px, rows / g.C, g.C, mu, d0, d1] : [pdy, px, rows, c0, g.C, g.S, mu, d0, d1];
+    },
+    [sumDy, sumDyX],
+  );
 }
 
 /**
@@ -158,7 +237,7 @@ export function simdBackwardSums(
  * dy·a + x·bx + k with k centred: here k = −a·dβ/n, there −a·dβ/n − bx·μ).
  */
 export function simdInputGradient(
-  m: SimdExports,
+  t: BnTarget,
   dy: Float32Array,
   x: Float32Array,
   g: BatchNormGeometry,
@@ -168,19 +247,10 @@ export function simdInputGradient(
   k: Float32Array,
   dx: Float32Array,
 ): void {
-  const L = layout(m, g, 2);
-  const heap = simdHeap(m, L.floats);
-  heap.set(mean.subarray(0, g.C), L.p0);
-  heap.set(a.subarray(0, g.C), L.p1);
-  heap.set(bx.subarray(0, g.C), L.p2);
-  heap.set(k.subarray(0, g.C), L.p3);
-  eachChunk(g, L.rowsPerChunk, (r0, rows, c0) => {
-    const o = r0 * g.S;
-    const len = rows * g.S;
-    heap.set(dy.subarray(o, o + len), L.chunk0);
-    heap.set(x.subarray(o, o + len), L.chunk1);
-    if (g.S === 1) m.batchNormDx1(L.chunk0 * 4, L.chunk1 * 4, L.chunk0 * 4, rows / g.C, g.C, L.p0 * 4, L.p1 * 4, L.p2 * 4, L.p3 * 4);
-    else m.batchNormDx(L.chunk0 * 4, L.chunk1 * 4, L.chunk0 * 4, rows, c0, g.C, g.S, L.p0 * 4, L.p1 * 4, L.p2 * 4, L.p3 * 4);
-    dx.set(heap.subarray(L.chunk0, L.chunk0 + len), o);
-  });
+  const p = plan(t, g, 2);
+  putChannels(p, [mean, a, bx, k]);
+  const [mu, pa, pbx, pk] = p.f32;
+  runRows(p, g.S === 1 ? 'batchNormDx1' : 'batchNormDx', [dy, x], dx, ([pdy = 0, px = 0, pdx = 0], rows, c0) =>
+    g.S === 1 ? [pdy, px, pdx, rows / g.C, g.C, mu, pa, pbx, pk] : [pdy, px, pdx, rows, c0, g.C, g.S, mu, pa, pbx, pk],
+  );
 }

@@ -3,7 +3,7 @@
  * runs on the tensors themselves (no copies, no im2col), in parts of consecutive images split between the kernel
  * threads (./pool.ts). Each part adds its images' sums to its slot's own f64 array [O, C, kh, kw] (zeroed before the
  * part runs), and the slots are added to the totals in part order; the parts depend only on the shapes, so the result
- * does not depend on the thread count, bit for bit (as BatchNorm's in-place sums, ./batch-norm-in-place.ts).
+ * does not depend on the thread count, bit for bit (as BatchNorm's sums, ./batch-norm.ts).
  *
  * @module
  */

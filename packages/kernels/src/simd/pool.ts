@@ -164,8 +164,8 @@ export function startPool(module: WebAssembly.Module, memory: WebAssembly.Memory
 }
 
 /**
- * Runs `parts` calls of export `fn` of `m`: `put(k, slot)` copies part k into the arrays of `slot` and returns the
- * export's arguments; `take(k, slot, result)` copies it out, in part order. Without a pool, one slot, each part put,
+ * Runs `parts` calls of export `fn` of `m`: `put(k, slot)` prepares part k (its arguments, and any scratch of `slot`)
+ * and returns the export's arguments; `take(k, slot, result)` finishes it (sums, copies), in part order. Without a pool, one slot, each part put,
  * run and taken in turn on this thread. With a pool, `slots` (at most {@link MAX_SLOTS}) parts are in flight and the
  * workers run them as described in the module comment. Where anything throws (a copy, a worker's call), the pool is
  * closed, since a worker may still wait for a part that will never be published, and the error rethrown.
@@ -186,74 +186,61 @@ export function runParts(
   }
   if (parts > MAX_PARTS || slots < 1 || slots > MAX_SLOTS) throw new RangeError(`kernel pool: ${parts} parts over ${slots} slots`);
   try {
-    pipeline(run, pool, fn, parts, slots, put, take);
+    const { ctl, f64 } = pool;
+    pool.jobs += 1;
+    const tag = pool.jobs & TAG_MASK;
+    ctl[W.parts] = parts;
+    ctl[W.fn] = POOL_EXPORTS.indexOf(fn);
+    ctl[W.slots] = slots;
+    ctl[W.failed] = 0;
+    for (let s = 0; s < slots; s++) Atomics.store(ctl, W.done + s, 0);
+    Atomics.store(ctl, W.published, 0);
+    Atomics.store(ctl, W.claim, tag << TAG_BITS);
+    Atomics.store(ctl, W.job, pool.jobs);
+    Atomics.notify(ctl, W.job);
+    const finished = (k: number): boolean => Atomics.load(ctl, W.done + (k % slots)) === k + 1;
+    /** Claims the next published part, or −1. */
+    const claim = (): number => {
+      for (;;) {
+        const c = Atomics.load(ctl, W.claim);
+        const k = c & PART_MASK;
+        if (k >= Atomics.load(ctl, W.published)) return -1;
+        if (Atomics.compareExchange(ctl, W.claim, c, c + 1) === c) return k;
+      }
+    };
+    let nextPut = 0;
+    let nextTake = 0;
+    while (nextTake < parts) {
+      if (nextPut < parts && nextPut - nextTake < slots) {
+        // prepare the next part and publish it
+        const s = nextPut % slots;
+        const args = put(nextPut, s);
+        if (nextPut === 0) ctl[W.nargs] = args.length;
+        f64.set(args, s * (MAX_ARGS + 1));
+        nextPut += 1;
+        Atomics.store(ctl, W.published, nextPut);
+        Atomics.notify(ctl, W.published);
+      } else if (finished(nextTake)) {
+        const s = nextTake % slots;
+        take(nextTake, s, f64[s * (MAX_ARGS + 1) + MAX_ARGS] as number);
+        nextTake += 1;
+      } else {
+        const k = kernelTuning.callerRunsParts ? claim() : -1;
+        if (k >= 0) {
+          const at = (k % slots) * (MAX_ARGS + 1);
+          f64[at + MAX_ARGS] = run(...f64.subarray(at, at + (ctl[W.nargs] as number))) ?? 0;
+          Atomics.store(ctl, W.done + (k % slots), k + 1);
+        } else {
+          // the next part to finish is a worker's and still running
+          const word = W.done + (nextTake % slots);
+          const seen = Atomics.load(ctl, word);
+          if (seen !== nextTake + 1) Atomics.wait(ctl, word, seen);
+        }
+      }
+    }
+    if (ctl[W.failed] !== 0) throw new Error('spikefn kernel thread: a WebAssembly call failed');
   } catch (e) {
     pool.close();
     throw e;
   }
-}
-
-/** {@link runParts} with a pool. */
-function pipeline(
-  run: (...args: number[]) => number | undefined,
-  pool: KernelPool,
-  fn: PoolExport,
-  parts: number,
-  slots: number,
-  put: (k: number, slot: number) => number[],
-  take: (k: number, slot: number, result: number) => void,
-): void {
-  const { ctl, f64 } = pool;
-  pool.jobs += 1;
-  const tag = pool.jobs & TAG_MASK;
-  ctl[W.parts] = parts;
-  ctl[W.fn] = POOL_EXPORTS.indexOf(fn);
-  ctl[W.slots] = slots;
-  ctl[W.failed] = 0;
-  for (let s = 0; s < slots; s++) Atomics.store(ctl, W.done + s, 0);
-  Atomics.store(ctl, W.published, 0);
-  Atomics.store(ctl, W.claim, tag << TAG_BITS);
-  Atomics.store(ctl, W.job, pool.jobs);
-  Atomics.notify(ctl, W.job);
-  const finished = (k: number): boolean => Atomics.load(ctl, W.done + (k % slots)) === k + 1;
-  /** Claims the next published part, or −1. */
-  const claim = (): number => {
-    for (;;) {
-      const c = Atomics.load(ctl, W.claim);
-      const k = c & PART_MASK;
-      if (k >= Atomics.load(ctl, W.published)) return -1;
-      if (Atomics.compareExchange(ctl, W.claim, c, c + 1) === c) return k;
-    }
-  };
-  let nextPut = 0;
-  let nextTake = 0;
-  while (nextTake < parts) {
-    if (nextPut < parts && nextPut - nextTake < slots) {
-      // prepare the next part and publish it
-      const s = nextPut % slots;
-      const args = put(nextPut, s);
-      if (nextPut === 0) ctl[W.nargs] = args.length;
-      f64.set(args, s * (MAX_ARGS + 1));
-      nextPut += 1;
-      Atomics.store(ctl, W.published, nextPut);
-      Atomics.notify(ctl, W.published);
-    } else if (finished(nextTake)) {
-      const s = nextTake % slots;
-      take(nextTake, s, f64[s * (MAX_ARGS + 1) + MAX_ARGS] as number);
-      nextTake += 1;
-    } else {
-      const k = kernelTuning.callerRunsParts ? claim() : -1;
-      if (k >= 0) {
-        const at = (k % slots) * (MAX_ARGS + 1);
-        f64[at + MAX_ARGS] = run(...f64.subarray(at, at + (ctl[W.nargs] as number))) ?? 0;
-        Atomics.store(ctl, W.done + (k % slots), k + 1);
-      } else {
-        // the next part to finish is a worker's and still running
-        const word = W.done + (nextTake % slots);
-        const seen = Atomics.load(ctl, word);
-        if (seen !== nextTake + 1) Atomics.wait(ctl, word, seen);
-      }
-    }
-  }
-  if (ctl[W.failed] !== 0) throw new Error('spikefn kernel thread: a WebAssembly call failed');
 }
