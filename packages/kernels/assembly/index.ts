@@ -19,6 +19,8 @@ export {
 export { transposeBatched } from './transpose';
 export { maxPool2x2, maxPoolGrad2x2 } from './pool';
 export { convFilterGrad } from './conv-filter';
+export { convForward } from './conv-forward';
+export { batchMatMul } from './matmul';
 
 /** The first byte the loader may use (after this module's static data). */
 export function heapBase(): usize {

@@ -17,6 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendValues, DataType, KernelFunc, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
+import { type SimdExports, simdOver } from './simd/module.js';
 
 /** A tensor's data id. */
 export type DataId = TensorInfo['dataId'];
@@ -63,6 +64,15 @@ export function asWasm(backend: KernelBackendArg): WasmBackendLike {
 export function wasmSharedMemory(backend: WasmBackendLike): WebAssembly.Memory | null {
   const m = backend.wasm?.wasmMemory;
   return m instanceof WebAssembly.Memory && m.buffer instanceof SharedArrayBuffer ? m : null;
+}
+
+/**
+ * The SIMD kernels over the wasm backend's heap, to run on its tensors in place, where that heap is shared and the
+ * kernels are on; else `null` (the caller's other path).
+ */
+export function wasmSimdInPlace(backend: WasmBackendLike): SimdExports | null {
+  const memory = wasmSharedMemory(backend);
+  return memory === null ? null : simdOver(memory);
 }
 
 /** The values of a cpu tensor as float32 (no copy when they already are). */

@@ -20,9 +20,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { asCpu, asWasm, cpuFloat32, wasmFloat32, wasmSharedMemory, wasmTouch, type WasmBackendLike } from './backend-access.js';
+import { asCpu, asWasm, cpuFloat32, wasmFloat32, wasmSimdInPlace, wasmTouch, type WasmBackendLike } from './backend-access.js';
 import { type BnTarget, bnScratchFloats, simdBackwardSums, simdChannelSums, simdInputGradient, simdNormalise } from './simd/batch-norm.js';
-import { simdModule, simdOver } from './simd/module.js';
+import { simdModule } from './simd/module.js';
 
 /** The SIMD passes over the kernels' own memory, or `null` (JavaScript loops). */
 const ownSimd = (): BnTarget | null => {
@@ -308,8 +308,7 @@ const forwardCpu: KernelFunc = ({ inputs, backend, attrs }) => {
  * Returns a getter (call it after the allocations) and the scratch's release.
  */
 function wasmSimd(w: WasmBackendLike, C: number): [() => BnTarget | null, () => void] {
-  const memory = wasmSharedMemory(w);
-  const m = memory === null ? null : simdOver(memory);
+  const m = wasmSimdInPlace(w);
   if (m === null) return [ownSimd, () => undefined];
   const scratch = w.makeOutput([bnScratchFloats(C)], 'float32');
   return [() => ({ m, base: (w.typedArrayFromHeap(scratch) as Float32Array).byteOffset >>> 2 }), () => w.disposeData(scratch.dataId, true)];

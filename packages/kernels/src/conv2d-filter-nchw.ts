@@ -17,9 +17,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { asWasm, type WasmBackendLike, wasmFloat32, wasmSharedMemory, wasmTouch } from './backend-access.js';
-import { convFilterGradInPlace, type FilterGradGeometry, filterGradScratchFloats } from './simd/conv-filter.js';
-import { simdOver } from './simd/module.js';
+import { asWasm, wasmFloat32, wasmSimdInPlace, wasmTouch } from './backend-access.js';
+import { convFilterGradInPlace, filterGradScratchFloats } from './simd/conv-filter.js';
+import type { NchwConvGeometry } from './simd/nchw-conv.js';
 import { isFast } from './stock.js';
 
 /** The kernel's name. @category kernels */
@@ -42,7 +42,7 @@ export function filterGradGeometry(
   x: TensorInfo | undefined,
   dy: TensorInfo | undefined,
   attrs: tf.NamedAttrMap | undefined,
-): FilterGradGeometry {
+): NchwConvGeometry {
   const name = CONV2D_FILTER_GRAD_NCHW;
   if (x === undefined || dy === undefined) throw new Error(`${name}: needs inputs x and dy`);
   if (x.shape.length !== 4 || dy.shape.length !== 4 || x.dtype !== 'float32' || dy.dtype !== 'float32')
@@ -67,7 +67,7 @@ export function filterGradGeometry(
 }
 
 /** The sum in double by plain loops over heap views (the path where the heap is not shared). */
-function filterGradLoop(g: FilterGradGeometry, x: Float32Array, dy: Float32Array, dw: Float64Array): void {
+function filterGradLoop(g: NchwConvGeometry, x: Float32Array, dy: Float32Array, dw: Float64Array): void {
   const { N, C, H, W, O, OH, OW, kh, kw, ph, pw } = g;
   dw.fill(0);
   for (let n = 0; n < N; n++)
@@ -86,12 +86,6 @@ function filterGradLoop(g: FilterGradGeometry, x: Float32Array, dy: Float32Array
           }
 }
 
-/** The kernels over `w`'s heap where it is shared and the SIMD kernels are on, else `null`. */
-const inPlaceOver = (w: WasmBackendLike) => {
-  const memory = wasmSharedMemory(w);
-  return memory === null ? null : simdOver(memory);
-};
-
 /** `dW` from NCHW x and dy (see the module comment). */
 export const conv2dFilterGradNchwWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const w = asWasm(backend);
@@ -99,7 +93,7 @@ export const conv2dFilterGradNchwWasm: KernelFunc = ({ inputs, backend, attrs })
   const g = filterGradGeometry(x, dy, attrs);
   wasmTouch(w, [x, dy]);
   const out = w.makeOutput([g.O, g.C, g.kh, g.kw], 'float32');
-  const m = inPlaceOver(w);
+  const m = wasmSimdInPlace(w);
   const scratch = m === null ? null : w.makeOutput([filterGradScratchFloats(g)], 'float32');
   const sums = new Float64Array(g.O * g.C * g.kh * g.kw);
   // Views only after the last allocation.
@@ -123,7 +117,7 @@ export const conv2dFilterGradNchwWasm: KernelFunc = ({ inputs, backend, attrs })
  */
 export function filterGradNchwInPlace(): boolean {
   if (tf.getBackend() !== 'wasm' || !isFast(tf.getKernel(CONV2D_FILTER_GRAD_NCHW, 'wasm'))) return false;
-  return inPlaceOver(asWasm(tf.backend() as never)) !== null;
+  return wasmSimdInPlace(asWasm(tf.backend() as never)) !== null;
 }
 
 /** The kernel configs of this file. */

@@ -23,7 +23,16 @@ export {
 export { stockKernel } from './stock.js';
 export { BATCH_NORM_FORWARD, BATCH_NORM_BACKWARD, type BatchNormAttrs } from './batch-norm.js';
 export { kernelTuning } from './tuning.js';
-export { CONV2D_FILTER_GRAD_NCHW, filterGradNchwInPlace, type Conv2dFilterGradNchwAttrs } from './conv2d-filter-nchw.js';
+export {
+  CONV2D_FILTER_GRAD_NCHW,
+  filterGradNchwInPlace,
+  type Conv2dFilterGradNchwAttrs,
+  CONV2D_NCHW,
+  conv2dNchwInPlace,
+  type Conv2dNchwAttrs,
+  batchMatMulTuning,
+  takesBatchMatMul,
+} from './in-place.js';
 export { expNonPositive, EXP_FRAC, EXP_INT, EXP_SCALE, EXP_STEP, EXP_Y_MIN } from './exp.js';
 export { NEURON_FORWARD, NEURON_BACKWARD, NEURON_BACKENDS, type NeuronAttrs } from './neuron/attrs.js';
 export type { FormCode, SurrogateHint } from './neuron/loops.js';

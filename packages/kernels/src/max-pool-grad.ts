@@ -27,9 +27,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { asCpu, asWasm, cpuFloat32, wasmFloat32, wasmTouch } from './backend-access.js';
+import { asCpu, asWasm, cpuFloat32, wasmFloat32, wasmSimdInPlace, wasmTouch } from './backend-access.js';
 import { roundingMode } from './conv-geometry.js';
-import { maxPoolGrad2x2InPlace, maxPoolSimdOver } from './simd/max-pool.js';
+import { maxPoolGrad2x2InPlace } from './simd/max-pool.js';
 import { kernelTuning } from './tuning.js';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
@@ -195,7 +195,7 @@ export const maxPoolGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const info = poolInfo(input, attrs);
   checkDy(dy, info);
   const simd =
-    kernelTuning.maxPoolGrad2x2 && isPlain2x2(info) && input.dtype === 'float32' && dy.dtype === 'float32' ? maxPoolSimdOver(w) : null;
+    kernelTuning.maxPoolGrad2x2 && isPlain2x2(info) && input.dtype === 'float32' && dy.dtype === 'float32' ? wasmSimdInPlace(w) : null;
   if (simd !== null) {
     // in place on the heap (src/simd/max-pool.ts): every element of dx is written
     wasmTouch(w, [input, dy]);

@@ -17,10 +17,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { asWasm, wasmTouch } from './backend-access.js';
+import { asWasm, wasmSimdInPlace, wasmTouch } from './backend-access.js';
 import { roundingMode } from './conv-geometry.js';
 import { isPlain2x2 } from './max-pool-grad.js';
-import { maxPool2x2InPlace, maxPoolSimdOver } from './simd/max-pool.js';
+import { maxPool2x2InPlace } from './simd/max-pool.js';
 import { stockKernel } from './stock.js';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
@@ -46,7 +46,7 @@ export const maxPoolWasm: KernelFunc = (args) => {
     roundingMode(a['dimRoundingMode']),
   );
   const w = asWasm(args.backend);
-  const m = isPlain2x2(info) ? maxPoolSimdOver(w) : null;
+  const m = isPlain2x2(info) ? wasmSimdInPlace(w) : null;
   if (m === null) return stockMaxPool(args);
   wasmTouch(w, [x]);
   const y = w.makeOutput(info.outShape.slice(), 'float32');

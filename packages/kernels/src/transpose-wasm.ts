@@ -14,8 +14,7 @@
  * to the stock kernel, which gives the same values (a transpose only moves them).
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { asWasm, wasmSharedMemory, wasmTouch } from './backend-access.js';
-import { simdOver } from './simd/module.js';
+import { asWasm, wasmSimdInPlace, wasmTouch } from './backend-access.js';
 import { transposeInPlace } from './simd/transpose.js';
 import { stockKernel } from './stock.js';
 
@@ -62,8 +61,7 @@ export const transposeWasm: KernelFunc = (args) => {
   const t = batchedTransposeOf(x.shape, perm);
   if (t === null) return viaStock(args);
   const w = asWasm(args.backend);
-  const memory = wasmSharedMemory(w);
-  const m = memory === null ? null : simdOver(memory);
+  const m = wasmSimdInPlace(w);
   if (m === null) return viaStock(args);
   wasmTouch(w, [x]);
   const y = w.makeOutput(

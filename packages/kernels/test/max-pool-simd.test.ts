@@ -3,28 +3,17 @@
 // to the JavaScript 2×2 loop and the general loop, on ties, NaN, ±∞ and −0, odd sizes, several images and parts; the
 // same with 1 and 3 kernel threads; no tensor left behind; every other case on the stock kernel or the JavaScript loop.
 import * as tf from '@spikefn/core/tf';
-import { setBackend } from '@spikefn/core';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { maxPoolGradGeneralInto } from '../src/max-pool-grad.js';
-import { asWasm } from '../src/backend-access.js';
-import { maxPoolInPlaceCalls, maxPoolSimdOver } from '../src/simd/max-pool.js';
-import { getKernelThreads, setKernelThreads, setSimdEnabled, simdPool } from '../src/simd/module.js';
+import { asWasm, wasmSimdInPlace } from '../src/backend-access.js';
+import { maxPoolInPlaceCalls } from '../src/simd/max-pool.js';
+import { setKernelThreads, setSimdEnabled, simdPool } from '../src/simd/module.js';
 import { stockKernel } from '../src/stock.js';
 import { kernelTuning } from '../src/tuning.js';
+import { sameBits, useThreadedWasm } from './in-place.js';
 
-const initialThreads = getKernelThreads();
-beforeAll(async () => {
-  await setBackend('wasm');
-});
-afterAll(async () => {
-  setKernelThreads(initialThreads);
-  setSimdEnabled(true);
-  kernelTuning.callerRunsParts = true;
-  await setBackend('cpu');
-});
-
-const same = (a: Float32Array, b: Float32Array): boolean => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+const initialThreads = useThreadedWasm();
 
 /** Special values (NaN, ±∞, ±0) and ties (0/1 spikes, repeated small integers) mixed with continuous values. */
 const SPECIAL = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0, 1, 1, 0, -1, 2];
@@ -128,10 +117,10 @@ describe('one-channel 2×2 max pool in place on the wasm heap', () => {
           setSimdEnabled(false);
           const js = pool(x, shape, dy);
           setSimdEnabled(true);
-          expect(same(simd.y, stockMaxPool(x, shape))).toBe(true);
-          expect(same(js.y, simd.y)).toBe(true);
-          expect(same(simd.dx, js.dx)).toBe(true);
-          expect(same(simd.dx, generalGrad(x, shape, dy))).toBe(true);
+          expect(sameBits(simd.y, stockMaxPool(x, shape))).toBe(true);
+          expect(sameBits(js.y, simd.y)).toBe(true);
+          expect(sameBits(simd.dx, js.dx)).toBe(true);
+          expect(sameBits(simd.dx, generalGrad(x, shape, dy))).toBe(true);
         },
       ),
       { numRuns: 60 },
@@ -170,7 +159,7 @@ describe('one-channel 2×2 max pool in place on the wasm heap', () => {
     const one = [pool(x, shape, dy), pool(spikes, shape, dy)];
     setKernelThreads(3);
     kernelTuning.callerRunsParts = false;
-    const m = maxPoolSimdOver(asWasm(tf.backend() as never));
+    const m = wasmSimdInPlace(asWasm(tf.backend() as never));
     const workers = m === null ? null : simdPool(m);
     const byWorkers = workers?.byWorkers() ?? 0;
     const three = [pool(x, shape, dy), pool(spikes, shape, dy)];
@@ -180,10 +169,10 @@ describe('one-channel 2×2 max pool in place on the wasm heap', () => {
     setKernelThreads(initialThreads);
     expect(tf.memory().numTensors).toBe(numTensors);
     for (const got of [one, three]) {
-      expect(same(got[0]!.y, want[0]!)).toBe(true);
-      expect(same(got[0]!.dx, want[1]!)).toBe(true);
-      expect(same(got[1]!.y, want[2]!)).toBe(true);
-      expect(same(got[1]!.dx, want[3]!)).toBe(true);
+      expect(sameBits(got[0]!.y, want[0]!)).toBe(true);
+      expect(sameBits(got[0]!.dx, want[1]!)).toBe(true);
+      expect(sameBits(got[1]!.y, want[2]!)).toBe(true);
+      expect(sameBits(got[1]!.dx, want[3]!)).toBe(true);
     }
   });
 
@@ -211,8 +200,8 @@ describe('one-channel 2×2 max pool in place on the wasm heap', () => {
     const before = { ...maxPoolInPlaceCalls };
     const got = pool(x, shape, dy, p);
     expect(maxPoolInPlaceCalls).toEqual(before);
-    expect(same(got.y, stockMaxPool(x, shape, p))).toBe(true);
-    expect(same(got.dx, generalGrad(x, shape, dy, p))).toBe(true);
+    expect(sameBits(got.y, stockMaxPool(x, shape, p))).toBe(true);
+    expect(sameBits(got.dx, generalGrad(x, shape, dy, p))).toBe(true);
   });
 
   it("'same' on even sizes is the VALID case and runs in place", () => {
@@ -223,8 +212,8 @@ describe('one-channel 2×2 max pool in place on the wasm heap', () => {
     const before = { ...maxPoolInPlaceCalls };
     const got = pool(x, shape, dy, p);
     expect(maxPoolInPlaceCalls.forward).toBe(before.forward + 1);
-    expect(same(got.y, stockMaxPool(x, shape, p))).toBe(true);
-    expect(same(got.dx, generalGrad(x, shape, dy, p))).toBe(true);
+    expect(sameBits(got.y, stockMaxPool(x, shape, p))).toBe(true);
+    expect(sameBits(got.dx, generalGrad(x, shape, dy, p))).toBe(true);
   });
 
   it('with the SIMD kernels off, or kernelTuning.maxPoolGrad2x2 = false, the other paths run', () => {
@@ -240,8 +229,8 @@ describe('one-channel 2×2 max pool in place on the wasm heap', () => {
     kernelTuning.maxPoolGrad2x2 = true;
     expect(maxPoolInPlaceCalls.backward).toBe(before.backward);
     expect(maxPoolInPlaceCalls.forward).toBe(before.forward + 1);
-    expect(same(off.y, general.y)).toBe(true);
-    expect(same(off.dx, generalGrad(x, shape, dy))).toBe(true);
-    expect(same(general.dx, off.dx)).toBe(true);
+    expect(sameBits(off.y, general.y)).toBe(true);
+    expect(sameBits(off.dx, generalGrad(x, shape, dy))).toBe(true);
+    expect(sameBits(general.dx, off.dx)).toBe(true);
   });
 });

@@ -24,6 +24,8 @@ const expected: Record<Backend, string[]> = {
     'Transpose',
     'Unpack',
     'SpikefnConv2dFilterGradNchw',
+    'BatchMatMul',
+    'SpikefnConv2dNchw',
     ...batchNorm,
   ],
 };

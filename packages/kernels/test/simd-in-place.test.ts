@@ -3,9 +3,9 @@
 // same gradients to float32 rounding, the same results with 1 and 3 kernel threads bit for bit, and no tensor or
 // scratch left behind. Then BatchNorm's passes in place, the same way.
 import * as tf from '@spikefn/core/tf';
-import { key, setBackend } from '@spikefn/core';
+import { key } from '@spikefn/core';
 import { ifNode, lifNode, plifNode, atan, sigmoid } from '@spikefn/neurons';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { asWasm, wasmSharedMemory } from '../src/backend-access.js';
 import {
   getKernelThreads,
@@ -20,18 +20,9 @@ import { inPlaceCalls } from '../src/simd/neuron.js';
 import { kernelTuning } from '../src/tuning.js';
 import { BATCH_NORM_BACKWARD, BATCH_NORM_FORWARD } from '../src/batch-norm.js';
 import { bnInPlacePasses } from '../src/simd/batch-norm.js';
+import { sameBits, useThreadedWasm } from './in-place.js';
 
-const initialThreads = getKernelThreads();
-beforeAll(async () => {
-  await setBackend('wasm');
-});
-afterAll(async () => {
-  setKernelThreads(initialThreads);
-  setSimdEnabled(true);
-  await setBackend('cpu');
-});
-
-const same = (a: Float32Array, b: Float32Array): boolean => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+useThreadedWasm();
 
 const T = 6;
 const shape = [12, 500]; // N = 6000, a multiple of 4: several parts per thread
@@ -106,8 +97,8 @@ describe('SIMD neuron kernels in place on the wasm heap', () => {
     expect(inPlaceCalls.backward).toBeGreaterThan(before.backward);
     // spikes, v_T and the record (v and h) bit for bit
     for (let i = 0; i < 4; i++) {
-      expect(same(one[i] as Float32Array, js[i] as Float32Array)).toBe(true);
-      expect(same(three[i] as Float32Array, one[i] as Float32Array)).toBe(true);
+      expect(sameBits(one[i] as Float32Array, js[i] as Float32Array)).toBe(true);
+      expect(sameBits(three[i] as Float32Array, one[i] as Float32Array)).toBe(true);
     }
     // gradients: float32 against the double-precision loops; bit for bit between thread counts (dL/dk too: the parts do not depend on them)
     for (let i = 4; i < js.length; i++) {
@@ -115,7 +106,7 @@ describe('SIMD neuron kernels in place on the wasm heap', () => {
       const scale = want.reduce((q, v) => Math.max(q, Math.abs(v)), 0);
       const got = one[i] as Float32Array;
       expect(got.every((v, j) => Math.abs(v - (want[j] as number)) <= 1e-5 * Math.max(1, scale))).toBe(true);
-      expect(same(three[i] as Float32Array, got)).toBe(true);
+      expect(sameBits(three[i] as Float32Array, got)).toBe(true);
     }
   });
 });
@@ -160,7 +151,7 @@ describe('BatchNorm SIMD passes in place on the wasm heap', () => {
     js.forEach((want, i) => {
       const scale = want.reduce((q, v) => Math.max(q, Math.abs(v)), 0);
       expect((one[i] as Float32Array).every((v, j) => Math.abs(v - (want[j] as number)) <= 2e-5 * Math.max(1, scale))).toBe(true);
-      expect(same(three[i] as Float32Array, one[i] as Float32Array)).toBe(true);
+      expect(sameBits(three[i] as Float32Array, one[i] as Float32Array)).toBe(true);
     });
   });
 });

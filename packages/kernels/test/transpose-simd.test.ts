@@ -3,28 +3,17 @@
 // Transpose and as the definition y[i_perm(0), …] = x[i_0, …]; 1 and 3 kernel threads agree bit for bit; other perms
 // and dtypes go to the stock kernel; no tensor left behind.
 import * as tf from '@spikefn/core/tf';
-import { setBackend } from '@spikefn/core';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { asWasm, wasmSharedMemory } from '../src/backend-access.js';
 import { register, unregister } from '../src/registry.js';
-import { getKernelThreads, setKernelThreads } from '../src/simd/module.js';
+import { setKernelThreads } from '../src/simd/module.js';
 import { transposeInPlaceCalls, transposeParts } from '../src/simd/transpose.js';
 import { batchedTransposeOf } from '../src/transpose-wasm.js';
 import { kernelTuning } from '../src/tuning.js';
+import { sameBits, useThreadedWasm } from './in-place.js';
 
-const initialThreads = getKernelThreads();
-beforeAll(async () => {
-  await setBackend('wasm');
-});
-afterAll(async () => {
-  setKernelThreads(initialThreads);
-  kernelTuning.callerRunsParts = true;
-  await setBackend('cpu');
-});
-
-const same = (a: ArrayLike<number>, b: ArrayLike<number>): boolean =>
-  a.length === b.length && Array.from(a).every((v, i) => Object.is(v, b[i]));
+const initialThreads = useThreadedWasm();
 
 /** Distinct float32 values (ints, fractions and signed zeros) so that any misplaced element shows. */
 function values(n: number): Float32Array {
@@ -142,7 +131,7 @@ describe('Transpose in place on the wasm heap', () => {
   ])('%j perm %j: stock bits; 1 and 3 threads agree', (shape, perm) => {
     const numTensors = tf.memory().numTensors;
     const stock = transposed(shape, perm, 'stock');
-    expect(same(stock, reference(values(shape.reduce((a, b) => a * b, 1)), shape, perm))).toBe(true);
+    expect(sameBits(stock, reference(values(shape.reduce((a, b) => a * b, 1)), shape, perm))).toBe(true);
     setKernelThreads(1);
     let one: ArrayLike<number> = [];
     expect(inPlaceRuns(() => (one = transposed(shape, perm, 'spikefn')))).toBe(1);
@@ -155,8 +144,8 @@ describe('Transpose in place on the wasm heap', () => {
       kernelTuning.callerRunsParts = true;
       setKernelThreads(initialThreads);
     }
-    expect(same(one, stock)).toBe(true);
-    expect(same(three, stock)).toBe(true);
+    expect(sameBits(one, stock)).toBe(true);
+    expect(sameBits(three, stock)).toBe(true);
     expect(tf.memory().numTensors).toBe(numTensors);
   });
 
@@ -194,8 +183,8 @@ describe('Transpose in place on the wasm heap', () => {
           setKernelThreads(threads);
           try {
             const ours = transposed(shape, perm, 'spikefn');
-            expect(same(ours, stock)).toBe(true);
-            expect(same(ours, reference(values(shape.reduce((a, b) => a * b, 1)), shape, perm))).toBe(true);
+            expect(sameBits(ours, stock)).toBe(true);
+            expect(sameBits(ours, reference(values(shape.reduce((a, b) => a * b, 1)), shape, perm))).toBe(true);
           } finally {
             setKernelThreads(initialThreads);
           }
@@ -217,7 +206,7 @@ describe('Transpose in place on the wasm heap', () => {
     const stock = transposed([...shape], [...perm], 'stock', dtype);
     let ours: ArrayLike<number> = [];
     expect(inPlaceRuns(() => (ours = transposed([...shape], [...perm], 'spikefn', dtype)))).toBe(0);
-    expect(same(ours, stock)).toBe(true);
+    expect(sameBits(ours, stock)).toBe(true);
     expect(tf.memory().numTensors).toBe(numTensors);
   });
 
@@ -237,7 +226,7 @@ describe('Transpose in place on the wasm heap', () => {
         register('wasm', ['overrides']);
       }
     };
-    expect(same(grad('spikefn'), grad('stock'))).toBe(true);
+    expect(sameBits(grad('spikefn'), grad('stock'))).toBe(true);
   });
 });
 

@@ -16,6 +16,9 @@
  *   ∂L/∂x = conv(upsample_s(∂L/∂y), flip(W)ᵀ, dilation d)   (a "full" correlation with the flipped kernel)
  *   ∂L/∂W = conv(xᵀ, (∂L/∂y)ᵀ, stride d, dilation s)         (batch and channels swapped: one convolution)
  *
+ * On wasm, where `@spikefn/kernels` says its in-place kernels run (`conv2dNchwInPlace()`, `filterGradNchwInPlace()`:
+ * a shared heap, SIMD on), the layer takes NCHW kernels instead (no transposes; see {@link conv2dNchw}).
+ *
  * Init as PyTorch: `W, b ~ U(-1/√fan_in, 1/√fan_in)`, `fan_in = in/groups · kh · kw`.
  *
  * @category layers
@@ -35,7 +38,14 @@ import {
   type Shape,
 } from '@spikefn/core';
 import type { EmptyTree as Empty } from '@spikefn/core';
-import { CONV2D_FILTER_GRAD_NCHW, ensureRegistered, filterGradNchwInPlace, kernelTuning } from '@spikefn/kernels';
+import {
+  CONV2D_FILTER_GRAD_NCHW,
+  CONV2D_NCHW,
+  conv2dNchwInPlace,
+  ensureRegistered,
+  filterGradNchwInPlace,
+  kernelTuning,
+} from '@spikefn/kernels';
 
 /** One number for both spatial axes, or `[height, width]`. @category layers */
 export type Pair = number | readonly [number, number];
@@ -300,6 +310,16 @@ function weightGradFromNhwcDy(x: tf.Tensor, dyh: tf.Tensor, kernel: readonly [nu
   });
 }
 
+/**
+ * `∂L/∂W` of a stride-1, one-group convolution straight from NCHW x and dy by `@spikefn/kernels`'
+ * `SpikefnConv2dFilterGradNchw`, in place on the kernel threads (no patches, no transposes); only where
+ * `filterGradNchwInPlace()`.
+ */
+function nchwFilterGrad(x: tf.Tensor, dy: tf.Tensor, kernel: readonly [number, number], g: Conv2dGeometry): tf.Tensor {
+  const attrs = { kh: kernel[0], kw: kernel[1], padding: [g.padding[0], g.padding[1]] };
+  return tf.engine().runKernel(CONV2D_FILTER_GRAD_NCHW, { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
 /** Patch size `in·kh·kw` up to which {@link conv2dNchw} takes the NCHW filter gradient on wasm (the 1 → 32 conv: 9). */
 const SMALL_PATCH = 16;
 
@@ -317,12 +337,8 @@ const SMALL_PATCH = 16;
  */
 function smallPatchWeightGrad(x: tf.Tensor, dy: tf.Tensor, kernel: readonly [number, number], g: Conv2dGeometry): tf.Tensor {
   const [kh, kw] = kernel;
-  if (g.stride[0] === 1 && g.stride[1] === 1 && filterGradNchwInPlace()) {
-    // straight from NCHW x and dy in place on the kernel threads (no patches, no transposes): the 1 → 32 conv's
-    // filter gradient ~41 → ~10 ms of kernel time per CNN step (docs/performance.md)
-    const attrs = { kh, kw, padding: [g.padding[0], g.padding[1]] };
-    return tf.engine().runKernel(CONV2D_FILTER_GRAD_NCHW, { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
-  }
+  // the 1 → 32 conv's filter gradient ~41 → ~10 ms of kernel time per CNN step there (docs/performance.md)
+  if (g.stride[0] === 1 && g.stride[1] === 1 && filterGradNchwInPlace()) return nchwFilterGrad(x, dy, kernel, g);
   return tf.tidy(() => {
     const [, c] = x.shape as [number, number];
     const [, o] = dy.shape as [number, number];
@@ -362,14 +378,41 @@ function withWeightGrad(
   return tf.customGrad(attach as unknown as Parameters<typeof tf.customGrad>[0])(y, weight);
 }
 
-/** The small-patch convolution: W's gradient {@link smallPatchWeightGrad} from the NCHW output's dy. */
+/**
+ * The small-patch convolution. With stride 1 where `@spikefn/kernels`' `SpikefnConv2dNchw` runs in place
+ * (`conv2dNchwInPlace()`: wasm with a shared heap, SIMD on): that kernel, NCHW in and out (no transposes), with its
+ * registered gradient (W's by `SpikefnConv2dFilterGradNchw`, x's only where x needs one). Else tfjs's NHWC Conv2D
+ * between layout transposes, W's gradient {@link smallPatchWeightGrad} from the NCHW output's dy.
+ */
 function conv2dSmallPatch(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometry): tf.Tensor {
+  if (g.stride[0] === 1 && g.stride[1] === 1 && conv2dNchwInPlace()) {
+    // the 1 → 32 conv's forward: Conv2D + its output's Transpose ~19 → ~7 ms of kernel time per CNN step at load 3
+    const attrs = { padding: [g.padding[0], g.padding[1]] };
+    return tf.engine().runKernel(CONV2D_NCHW, { x, weight }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+  }
   const kernel = weight.shape.slice(2) as [number, number];
   return withWeightGrad(
     x,
     weight,
     (w) => toNchw(forwardNhwc(toNhwc(x), w, g)),
     (xs, dy) => smallPatchWeightGrad(xs, dy, kernel, g),
+  );
+}
+
+/**
+ * The stride-1, one-group wasm convolution where `SpikefnConv2dFilterGradNchw` runs in place: W's gradient
+ * {@link nchwFilterGrad} from NCHW x and the NCHW output's dy, `∂L/∂x` on spikefn's `Conv2DBackpropInput` (lazy: only
+ * where x needs it). For the spiking CNN's 32 → 32 layer the filter gradient goes from XNNPACK's convolution with dy as
+ * its filter (~60 ms of kernel time per step on two threads: that filter is packed anew on every call and does not fit
+ * in cache) to ~40 ms, and the two transposes it needed go.
+ */
+function conv2dInPlaceFilterGrad(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometry): tf.Tensor {
+  const kernel = weight.shape.slice(2) as [number, number];
+  return withWeightGrad(
+    x,
+    weight,
+    (w) => toNchw(forwardNhwc(toNhwc(x), w, g)),
+    (xs, dy) => nchwFilterGrad(xs, dy, kernel, g),
   );
 }
 
@@ -393,11 +436,12 @@ function conv2dNchwXWeightGrad(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometr
 /**
  * The convolution itself, NCHW, without bias: `x: [N, in, H, W]`, `weight: [out, in/groups, kh, kw]`. Differentiable
  * in both arguments: through tfjs's Conv2D gradient (on `@spikefn/kernels`' backprop kernels for cpu and wasm) for
- * dilation 1, through {@link conv2dInputGrad} and {@link conv2dWeightGrad} for dilated convolutions. On wasm, a
- * convolution with patches of at most 16 (`in·kh·kw`, groups 1, dilation 1; the 1 → 32 input layer) takes its filter
- * gradient as `dyᵀ · patches` from the NCHW dy (~2× faster there) and tfjs's for x; a larger one (the 32 → 32 layer)
- * takes its filter gradient from the NCHW x and tfjs's NHWC dy (`kernelTuning.layerFilterGradFromNchw`; the 32 → 32
- * filter gradient ~105 → ~80 ms of kernel time per CNN step) and tfjs's for x. Checks nothing.
+ * dilation 1, through {@link conv2dInputGrad} and {@link conv2dWeightGrad} for dilated convolutions. On wasm (dilation
+ * 1) spikefn's in-place kernels take over where they run: a one-group convolution with patches of at most 16
+ * (`in·kh·kw`; the 1 → 32 input layer) runs as `SpikefnConv2dNchw`, NCHW in and out ({@link conv2dSmallPatch}); a
+ * larger one-group, stride-1 one (the 32 → 32 layer) keeps tfjs's Conv2D and x's gradient and takes W's from the NCHW
+ * x and dy by `SpikefnConv2dFilterGradNchw` ({@link conv2dInPlaceFilterGrad}); others take W's gradient from the NCHW
+ * x and tfjs's NHWC dy (`kernelTuning.layerFilterGradFromNchw`). Checks nothing.
  *
  * @category layers
  */
@@ -410,6 +454,8 @@ export function conv2dNchw(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometry): 
     const [, c, kh, kw] = weight.shape as [number, number, number, number];
     if (tf.getBackend() === 'wasm') {
       if (g.groups === 1 && c * kh * kw <= SMALL_PATCH) return conv2dSmallPatch(x, weight, g);
+      const stride1 = g.stride[0] === 1 && g.stride[1] === 1;
+      if (g.groups === 1 && stride1 && filterGradNchwInPlace()) return conv2dInPlaceFilterGrad(x, weight, g);
       if (kernelTuning.layerFilterGradFromNchw) return conv2dNchwXWeightGrad(x, weight, g);
     }
     return toNchw(forwardNhwc(toNhwc(x), weight, g));

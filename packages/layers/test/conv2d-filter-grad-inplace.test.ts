@@ -1,6 +1,7 @@
-// The small-patch conv's filter gradient on the threaded wasm backend (core's setBackend('wasm'), whatever
-// SPIKEFN_BACKEND says): with spikefn's SpikefnConv2dFilterGradNchw (in place on the kernel threads) it equals today's
-// path (one-hot Conv2D + BatchMatMul, taken when the kernel is unregistered) and the equation
+// The stride-1 conv's filter gradient on the threaded wasm backend (core's setBackend('wasm'), whatever
+// SPIKEFN_BACKEND says): with spikefn's SpikefnConv2dFilterGradNchw (in place on the kernel threads) it equals the
+// path taken when the kernel is unregistered (small patches: one-hot Conv2D + BatchMatMul; larger ones: XNNPACK's
+// convolution with dy as the filter) and the equation
 //   ∂L/∂W[o, c, u, v] = Σ_{n,i,j} k[n, o, i, j] · x[n, c, i + u − p, j + v − p]   for L = Σ conv(x, W) · k,
 // within float32 summation bounds; stride 2 keeps today's path; no tensor is left behind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,9 +75,12 @@ const cases: Case[] = [
   { n: 9, c: 1, o: 5, k: 4, s: 1, p: 0, h: 11, w: 13 },
   { n: 3, c: 1, o: 6, k: 4, s: 1, p: 1, h: 9, w: 7 },
   { n: 17, c: 1, o: 3, k: 3, s: 1, p: 0, h: 5, w: 6 },
+  // larger patches (the 32 → 32 layer's path, conv2dInPlaceFilterGrad): channels past one register tile of four
+  { n: 3, c: 32, o: 32, k: 3, s: 1, p: 1, h: 7, w: 6 },
+  { n: 5, c: 3, o: 7, k: 5, s: 1, p: 2, h: 9, w: 10 },
 ];
 
-describe('the small-patch filter gradient in place (wasm, SpikefnConv2dFilterGradNchw)', () => {
+describe('the filter gradient in place (wasm, SpikefnConv2dFilterGradNchw)', () => {
   it('equals today’s gradient and the equation within the float32 summation bounds', () => {
     const u = 2 ** -24;
     for (const [idx, q] of cases.entries()) {
@@ -87,9 +91,10 @@ describe('the small-patch filter gradient in place (wasm, SpikefnConv2dFilterGra
       const want = reference(q, x, k);
       const fast = weightGrad(q, x, wt, k, true);
       const today = weightGrad(q, x, wt, k, false);
-      // kernel: float32 lanes over ⌈OW/4⌉·OH products per image, double after (see the kernel's test); today's
-      // BatchMatMul: float32 sums over at most M = N·OH·OW products in an order of its own: γ_{M+1}·Σ|k·x|.
-      const mFast = Math.ceil(OW / 4) * OH + 1;
+      // kernel: float32 lanes over at most ⌈OH·(W + 2p)/4⌉ products per image, double after (see the kernel's test);
+      // today's paths (BatchMatMul, XNNPACK): float32 sums over at most M = N·OH·OW products each, in an order of
+      // their own: γ_{M+1}·Σ|k·x|.
+      const mFast = Math.ceil((OH * (q.w + 2 * q.p)) / 4) + 1;
       const mToday = q.n * OH * OW + 1;
       for (let e = 0; e < fast.length; e++) {
         const a = want.abs[e] as number;
@@ -121,12 +126,13 @@ describe('the small-patch filter gradient in place (wasm, SpikefnConv2dFilterGra
     const names = async (q: Case): Promise<string[]> => {
       const [OH, OW] = outHW(q);
       const info = await tf.profile(() => {
-        weightGrad(q, values(q.n * q.h * q.w, 71), values(q.o * 9, 72), values(q.n * q.o * OH * OW, 73), true);
+        weightGrad(q, values(q.n * q.c * q.h * q.w, 71), values(q.o * q.c * 9, 72), values(q.n * q.o * OH * OW, 73), true);
       });
       return info.kernels.map((kp) => kp.name);
     };
     expect(await names({ n: 2, c: 1, o: 4, k: 3, s: 1, p: 1, h: 8, w: 8 })).toContain(CONV2D_FILTER_GRAD_NCHW);
     expect(await names({ n: 2, c: 1, o: 4, k: 3, s: 2, p: 1, h: 8, w: 8 })).not.toContain(CONV2D_FILTER_GRAD_NCHW);
+    expect(await names({ n: 2, c: 4, o: 4, k: 3, s: 1, p: 1, h: 8, w: 8 })).toContain(CONV2D_FILTER_GRAD_NCHW);
   });
 
   it('leaves numTensors unchanged apart from the gradient', () => {

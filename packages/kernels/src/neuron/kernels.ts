@@ -14,11 +14,11 @@
  * @module
  */
 import type { KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { asCpu, asWasm, wasmSharedMemory, wasmTouch, type CpuBackendLike, type WasmBackendLike } from '../backend-access.js';
+import { asCpu, asWasm, wasmSimdInPlace, wasmTouch, type CpuBackendLike, type WasmBackendLike } from '../backend-access.js';
 import type { NeuronAttrs } from './attrs.js';
 import { backward, forward, type CoreCotangents, type CoreSettings } from './loops.js';
 import { surrogateById } from './surrogates.js';
-import { simdOver, type SimdExports } from '../simd/module.js';
+import type { SimdExports } from '../simd/module.js';
 import { planInPlace, simdBackwardInPlace, simdBackwardRuns, simdForwardInPlace, trySimdBackward, trySimdForward } from '../simd/neuron.js';
 import { simdSurrogate } from '../simd/surrogate.js';
 
@@ -145,8 +145,7 @@ const heap = (backend: WasmBackendLike, t: TensorInfo): Float32Array => backend.
  */
 function simdInPlace(w: WasmBackendLike, N: number): SimdExports | null {
   if (N % 4 !== 0 || N === 0) return null;
-  const memory = wasmSharedMemory(w);
-  return memory === null ? null : simdOver(memory);
+  return wasmSimdInPlace(w);
 }
 
 /** `SpikefnNeuronForward` on wasm. */

@@ -9,55 +9,42 @@
  */
 import type { SimdExports } from './module.js';
 import { simdPool } from './module.js';
+import { type NchwConvGeometry, imagesPerPart } from './nchw-conv.js';
 import { MAX_SLOTS, runParts } from './pool.js';
-
-/** Floats of x and dy per part (about 256 KiB: a part's images stay in a core's L2). */
-const PART_FLOATS = 65536;
-
-/** The shapes of a stride-1 filter gradient: x [N, C, H, W], dy [N, O, OH, OW], kernel kh × kw, padding ph, pw. */
-export type FilterGradGeometry = {
-  readonly N: number;
-  readonly C: number;
-  readonly H: number;
-  readonly W: number;
-  readonly O: number;
-  readonly OH: number;
-  readonly OW: number;
-  readonly kh: number;
-  readonly kw: number;
-  readonly ph: number;
-  readonly pw: number;
-};
 
 /** Calls of {@link convFilterGradInPlace} so far (tests check that the in-place path ran). */
 export const convFilterGradInPlaceCalls = { count: 0 };
 
-/** Images per part for `g` (at least 1): depends on the shapes only. */
-export const imagesPerPart = (g: FilterGradGeometry): number =>
-  Math.max(1, Math.floor(PART_FLOATS / (g.C * g.H * g.W + g.O * g.OH * g.OW)));
+/**
+ * The kernel's layout of one image (assembly/conv-filter.ts): the row stride S (W + pw where OW fits in it: the zeros
+ * before a row pad the row above too; else W + 2·pw), L, the floats of one dy channel (OH·S rounded up to 4), and CS,
+ * those of one zero-padded x channel (room for L + (kh − 1)·S + kw + 2 floats, past the farthest a register tile's
+ * loads reach, rounded up to 4).
+ */
+const rowLayout = (g: NchwConvGeometry): { S: number; L: number; CS: number } => {
+  const S = g.OW <= g.W + g.pw ? g.W + g.pw : g.W + 2 * g.pw;
+  const L = (g.OH * S + 3) & ~3;
+  return { S, L, CS: (L + (g.kh - 1) * S + g.kw + 2 + 3) & ~3 };
+};
 
-/** Floats of one zero-padded image and the 3 the kernel may read past it, rounded up to a multiple of 4. */
-const paddedFloats = (g: FilterGradGeometry): number => (g.C * (g.H + 2 * g.ph) * (g.W + 2 * g.pw) + 3 + 3) & ~3;
+/** Floats of one slot's image scratch: C padded x channels and O row-strided dy channels. */
+const imageFloats = (g: NchwConvGeometry): number => {
+  const { L, CS } = rowLayout(g);
+  return g.C * CS + g.O * L;
+};
 
 /**
- * Floats of heap scratch {@link convFilterGradInPlace} needs: per slot one f64 array [O, C, kh, kw] and one
- * zero-padded image, and 4 to align to 16 bytes.
+ * Floats of heap scratch {@link convFilterGradInPlace} needs: per slot one f64 array [O, C, kh, kw] and one image's
+ * scratch, and 4 to align to 16 bytes.
  */
-export const filterGradScratchFloats = (g: FilterGradGeometry): number => MAX_SLOTS * (2 * g.O * g.C * g.kh * g.kw + paddedFloats(g)) + 4;
+export const filterGradScratchFloats = (g: NchwConvGeometry): number => MAX_SLOTS * (2 * g.O * g.C * g.kh * g.kw + imageFloats(g)) + 4;
 
 /**
  * `dw[o, c, u, v] = Σ_n Σ_{i,j} dy[n, o, i, j] · x[n, c, i + u − ph, j + v − pw]` as doubles (`dw` is overwritten;
  * length O·C·kh·kw): `x`, `dy` and `scratch` are byte addresses in the memory `m` runs over (tfjs's heap), `scratch`
  * with {@link filterGradScratchFloats} floats.
  */
-export function convFilterGradInPlace(
-  m: SimdExports,
-  g: FilterGradGeometry,
-  x: number,
-  dy: number,
-  scratch: number,
-  dw: Float64Array,
-): void {
+export function convFilterGradInPlace(m: SimdExports, g: NchwConvGeometry, x: number, dy: number, scratch: number, dw: Float64Array): void {
   convFilterGradInPlaceCalls.count += 1;
   const per = imagesPerPart(g);
   const parts = Math.ceil(g.N / per);
@@ -65,7 +52,8 @@ export function convFilterGradInPlace(
   const len = g.O * g.C * g.kh * g.kw;
   const base = (scratch + 15) & ~15;
   const slotAt = (slot: number): number => base + slot * 8 * len;
-  const padAt = (slot: number): number => base + MAX_SLOTS * 8 * len + slot * 4 * paddedFloats(g);
+  const { S, L, CS } = rowLayout(g);
+  const xpAt = (slot: number): number => base + MAX_SLOTS * 8 * len + slot * 4 * imageFloats(g);
   const view = (slot: number): Float64Array => new Float64Array(m.memory.buffer, slotAt(slot), len);
   dw.fill(0);
   runParts(
@@ -81,7 +69,8 @@ export function convFilterGradInPlace(
         x + n0 * g.C * g.H * g.W * 4,
         dy + n0 * g.O * g.OH * g.OW * 4,
         slotAt(slot),
-        padAt(slot),
+        xpAt(slot),
+        xpAt(slot) + 4 * g.C * CS,
         Math.min(per, g.N - n0),
         g.C,
         g.H,
@@ -93,6 +82,9 @@ export function convFilterGradInPlace(
         g.kw,
         g.ph,
         g.pw,
+        S,
+        L,
+        CS,
       ];
     },
     (_k, slot) => {

@@ -1,14 +1,5 @@
-/**
- * One-channel 2×2 / stride 2 max pooling and its gradient in place over tfjs's wasm heap: the kernels of
- * assembly/pool.ts (equations and tie rules there) run on the tensors themselves, in parts of whole images split
- * between the kernel threads (./pool.ts). Every image is computed by the same instructions whichever thread runs it,
- * so the results do not depend on the number of threads.
- *
- * @module
- */
-import { wasmSharedMemory, type WasmBackendLike } from '../backend-access.js';
 import type { SimdExports } from './module.js';
-import { simdOver, simdPool } from './module.js';
+import { simdPool } from './module.js';
 import { MAX_SLOTS, type PoolExport, runParts } from './pool.js';
 
 /** Input floats per part (256 KiB): [8192, 28, 28, 1] runs in 99 parts of 83 images. */
@@ -16,14 +7,6 @@ const PART_FLOATS = 65536;
 
 /** The geometry of a one-channel 2×2 / stride 2 pool: N images of H×W (H, W ≥ 1). */
 export type MaxPool2x2Geometry = { readonly N: number; readonly H: number; readonly W: number };
-
-/**
- * The SIMD kernels over `w`'s heap where it is a shared memory and they are on, else `null` (the caller's other path).
- */
-export function maxPoolSimdOver(w: WasmBackendLike): SimdExports | null {
-  const memory = wasmSharedMemory(w);
-  return memory === null ? null : simdOver(memory);
-}
 
 /** Calls run in place so far (tests check that the in-place path ran). */
 export const maxPoolInPlaceCalls = { forward: 0, backward: 0 };

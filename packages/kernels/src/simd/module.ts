@@ -137,6 +137,7 @@ export type SimdExports = {
     dy: number,
     dw: number,
     xp: number,
+    dyp: number,
     nb: number,
     C: number,
     H: number,
@@ -148,6 +149,43 @@ export type SimdExports = {
     kw: number,
     ph: number,
     pw: number,
+    S: number,
+    L: number,
+    CS: number,
+  ): void;
+  /** The stride-1 conv forward of `nb` NCHW images into NCHW y at byte `y` (assembly/conv-forward.ts). */
+  convForward(
+    x: number,
+    w: number,
+    y: number,
+    xp: number,
+    nb: number,
+    C: number,
+    H: number,
+    W: number,
+    O: number,
+    kh: number,
+    kw: number,
+    ph: number,
+    pw: number,
+  ): void;
+  /** `nb` float32 products C = op(A)·op(B), rows i0 ≤ i < i1 and columns j0 ≤ j < j1 of each C [M, N] (assembly/matmul.ts). */
+  batchMatMul(
+    transposeA: number,
+    transposeB: number,
+    a: number,
+    b: number,
+    c: number,
+    nb: number,
+    strideA: number,
+    strideB: number,
+    M: number,
+    N: number,
+    K: number,
+    i0: number,
+    i1: number,
+    j0: number,
+    j1: number,
   ): void;
 };
 

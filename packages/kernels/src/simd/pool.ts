@@ -41,6 +41,8 @@ const POOL_EXPORTS = [
   'maxPool2x2',
   'maxPoolGrad2x2',
   'convFilterGrad',
+  'convForward',
+  'batchMatMul',
 ] as const;
 
 /** An export a worker can run. */
