@@ -66,20 +66,25 @@ function reference(c: Case, a: Float32Array, b: Float32Array): { value: Float64A
   return { value, scale, K, outShape: [...outer, M, N] };
 }
 
+/** The case's operands A and B (deterministic from `seed`). */
+const operands = (c: Case, seed: number): [Float32Array, Float32Array] => [
+  hashValues(
+    c.aShape.reduce((p, d) => p * d, 1),
+    seed,
+  ),
+  hashValues(
+    c.bShape.reduce((p, d) => p * d, 1),
+    seed + 7,
+  ),
+];
+
 /** tf.matMul's values and shape with spikefn's kernels registered or the stock ones, and how often the in-place path ran. */
 function product(c: Case, mode: 'spikefn' | 'stock', seed = 1): { values: Float32Array; shape: number[]; inPlace: number } {
   if (mode === 'spikefn') register('wasm', ['overrides']);
   else unregister('wasm', ['overrides']);
   const before = batchMatMulInPlaceCalls.count;
   try {
-    const a = hashValues(
-      c.aShape.reduce((p, d) => p * d, 1),
-      seed,
-    );
-    const b = hashValues(
-      c.bShape.reduce((p, d) => p * d, 1),
-      seed + 7,
-    );
+    const [a, b] = operands(c, seed);
     return tf.tidy(() => {
       const y = tf.matMul(tf.tensor(a, c.aShape), tf.tensor(b, c.bShape), c.transposeA, c.transposeB);
       return { values: y.dataSync() as Float32Array, shape: y.shape, inPlace: batchMatMulInPlaceCalls.count - before };
@@ -91,14 +96,7 @@ function product(c: Case, mode: 'spikefn' | 'stock', seed = 1): { values: Float3
 
 /** Checks `got` against the double reference within the float32 bound of the module comment. */
 function expectNearReference(c: Case, got: { values: Float32Array; shape: number[] }, seed = 1): void {
-  const a = hashValues(
-    c.aShape.reduce((p, d) => p * d, 1),
-    seed,
-  );
-  const b = hashValues(
-    c.bShape.reduce((p, d) => p * d, 1),
-    seed + 7,
-  );
+  const [a, b] = operands(c, seed);
   const r = reference(c, a, b);
   expect(got.shape).toEqual(r.outShape);
   expect(got.values.length).toBe(r.value.length);
