@@ -19,7 +19,7 @@ import { broadcast_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { asWasm, wasmSimdInPlace, wasmTouch } from './backend-access.js';
 import { type MatMulShape, batchMatMulInPlace } from './simd/batch-matmul.js';
-import { stockKernel } from './stock.js';
+import { runStock, stockSetup } from './stock.js';
 
 /**
  * Which products spikefn's kernel takes (mutable, for tests and benchmarks; the defaults were measured on a 2-core
@@ -72,11 +72,7 @@ export function batchMatMulShapeOf(
   };
 }
 
-function viaStock(args: Parameters<KernelFunc>[0]): TensorInfo | TensorInfo[] {
-  const stock = stockKernel('BatchMatMul', 'wasm');
-  if (stock === undefined) throw new Error('BatchMatMul: no stock wasm kernel to fall back to');
-  return stock.kernelFunc(args);
-}
+const viaStock = (args: Parameters<KernelFunc>[0]): TensorInfo | TensorInfo[] => runStock('BatchMatMul', 'wasm', args);
 
 /** `C = op(a)·op(b)` per batch: in place over f32x4 on every kernel thread where {@link takesBatchMatMul} takes it. */
 export const batchMatMulWasm: KernelFunc = (args) => {
@@ -100,15 +96,7 @@ export const batchMatMulWasm: KernelFunc = (args) => {
   return c;
 };
 
-/**
- * Runs the stock kernel's setup too: where spikefn's kernel is registered before the backend starts, tfjs sets up
- * only the registered kernel, and the stock BatchMatMul (which other stock wasm kernels call directly) must still work.
- */
-const setupStock = (backend: object): void => {
-  stockKernel('BatchMatMul', 'wasm')?.setupFunc?.(backend);
-};
-
 /** The kernel configs of this file. */
 export const batchMatMulWasmConfigs: readonly KernelConfig[] = [
-  { kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: batchMatMulWasm, setupFunc: setupStock },
+  { kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: batchMatMulWasm, setupFunc: stockSetup('BatchMatMul', 'wasm') },
 ];

@@ -8,7 +8,7 @@
  * safe; it is what wasm's own `Reshape` does. Strings (not on the heap) go to the stock kernel.
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { stockKernel } from './stock.js';
+import { runStock } from './stock.js';
 
 type RefCounting = { incRef(dataId: TensorInfo['dataId']): void };
 
@@ -16,11 +16,7 @@ type RefCounting = { incRef(dataId: TensorInfo['dataId']): void };
 export const identityWasm: KernelFunc = (args) => {
   const x = args.inputs['x'] as TensorInfo;
   const backend = args.backend as Partial<RefCounting>;
-  if (x.dtype === 'string' || typeof backend.incRef !== 'function') {
-    const stock = stockKernel('Identity', 'wasm');
-    if (stock === undefined) throw new Error('Identity: no stock wasm kernel to fall back to');
-    return stock.kernelFunc(args);
-  }
+  if (x.dtype === 'string' || typeof backend.incRef !== 'function') return runStock('Identity', 'wasm', args);
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
 };

@@ -21,16 +21,12 @@ import { asWasm, wasmSimdInPlace, wasmTouch } from './backend-access.js';
 import { roundingMode } from './conv-geometry.js';
 import { isPlain2x2 } from './max-pool-grad.js';
 import { maxPool2x2InPlace } from './simd/max-pool.js';
-import { stockKernel } from './stock.js';
+import { runStock, stockSetup } from './stock.js';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 
 /** The stock wasm MaxPool, for every case the SIMD kernel does not handle. */
-function stockMaxPool(args: Parameters<KernelFunc>[0]): ReturnType<KernelFunc> {
-  const stock = stockKernel('MaxPool', 'wasm');
-  if (stock === undefined) throw new Error('MaxPool: no stock wasm kernel to fall back to');
-  return stock.kernelFunc(args);
-}
+const stockMaxPool = (args: Parameters<KernelFunc>[0]): ReturnType<KernelFunc> => runStock('MaxPool', 'wasm', args);
 
 /** `MaxPool` on wasm (see the module comment). */
 export const maxPoolWasm: KernelFunc = (args) => {
@@ -62,6 +58,6 @@ export const maxPoolConfigs: readonly KernelConfig[] = [
     kernelName: 'MaxPool',
     backendName: 'wasm',
     kernelFunc: maxPoolWasm,
-    setupFunc: (backend) => stockKernel('MaxPool', 'wasm')?.setupFunc?.(backend),
+    setupFunc: stockSetup('MaxPool', 'wasm'),
   },
 ];

@@ -21,13 +21,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
 import { asWasm } from './backend-access.js';
 import type { WasmBackendLike } from './backend-access.js';
-import { stockKernel } from './stock.js';
+import { runStock } from './stock.js';
 
-function viaStock(kernelName: string, args: Parameters<KernelFunc>[0]): TensorInfo | TensorInfo[] {
-  const stock = stockKernel(kernelName, 'wasm');
-  if (stock === undefined) throw new Error(`${kernelName}: no stock wasm kernel to handle dtype string`);
-  return stock.kernelFunc(args);
-}
+const viaStock = (kernelName: string, args: Parameters<KernelFunc>[0]): TensorInfo | TensorInfo[] => runStock(kernelName, 'wasm', args);
 
 function sizeOf(shape: readonly number[]): number {
   let s = 1;

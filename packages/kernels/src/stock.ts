@@ -8,7 +8,7 @@
  * (bundles, test isolation) agree on what is ours and what was stock.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelConfig } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, KernelSetupFunc, TensorInfo } from '@tensorflow/tfjs-core';
 
 const FAST = Symbol.for('@spikefn/kernels#fast');
 const STOCK = Symbol.for('@spikefn/kernels#stock');
@@ -43,6 +43,23 @@ export function stockKernel(kernelName: string, backendName: string): KernelConf
   if (!isFast(current)) return current;
   return stockMap().get(key(kernelName, backendName)) ?? undefined;
 }
+
+/** Runs the stock kernel for (name, backend) on `args`: the calls a fast kernel of ours leaves to it. */
+export function runStock(kernelName: string, backendName: string, args: Parameters<KernelFunc>[0]): TensorInfo | TensorInfo[] {
+  const stock = stockKernel(kernelName, backendName);
+  if (stock === undefined) throw new Error(`${kernelName}: no stock ${backendName} kernel to fall back to`);
+  return stock.kernelFunc(args);
+}
+
+/**
+ * A setup that runs the stock kernel's: where our kernel is registered before the backend starts, tfjs sets up only the
+ * registered kernel, and the stock one (which other stock kernels may call directly) must still work.
+ */
+export const stockSetup =
+  (kernelName: string, backendName: string): KernelSetupFunc =>
+  (backend) => {
+    stockKernel(kernelName, backendName)?.setupFunc?.(backend);
+  };
 
 /** Registers `config` in place of whatever is registered, remembering the stock one. Idempotent. */
 export function override(config: KernelConfig): void {

@@ -16,7 +16,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { asWasm, wasmSimdInPlace, wasmTouch } from './backend-access.js';
 import { transposeInPlace } from './simd/transpose.js';
-import { stockKernel } from './stock.js';
+import { runStock, stockSetup } from './stock.js';
 
 /** A transpose seen as B matrices [R, C] transposed into [C, R]. */
 export type BatchedTranspose = { readonly B: number; readonly R: number; readonly C: number };
@@ -46,11 +46,7 @@ export function batchedTransposeOf(shape: readonly number[], perm: readonly numb
   return null;
 }
 
-function viaStock(args: Parameters<KernelFunc>[0]): TensorInfo | TensorInfo[] {
-  const stock = stockKernel('Transpose', 'wasm');
-  if (stock === undefined) throw new Error('Transpose: no stock wasm kernel to fall back to');
-  return stock.kernelFunc(args);
-}
+const viaStock = (args: Parameters<KernelFunc>[0]): TensorInfo | TensorInfo[] => runStock('Transpose', 'wasm', args);
 
 /** `y = transpose(x, perm)`: in place over f32x4 on every kernel thread where it is a float32 batched 2-D transpose. */
 export const transposeWasm: KernelFunc = (args) => {
@@ -73,15 +69,7 @@ export const transposeWasm: KernelFunc = (args) => {
   return y;
 };
 
-/**
- * Runs the stock kernel's setup too: where spikefn's kernel is registered before the backend starts, tfjs sets up
- * only the registered kernel, and the stock Transpose (which other stock wasm kernels call directly) must still work.
- */
-const setupStock = (backend: object): void => {
-  stockKernel('Transpose', 'wasm')?.setupFunc?.(backend);
-};
-
 /** The kernel configs of this file. */
 export const transposeWasmConfigs: readonly KernelConfig[] = [
-  { kernelName: 'Transpose', backendName: 'wasm', kernelFunc: transposeWasm, setupFunc: setupStock },
+  { kernelName: 'Transpose', backendName: 'wasm', kernelFunc: transposeWasm, setupFunc: stockSetup('Transpose', 'wasm') },
 ];

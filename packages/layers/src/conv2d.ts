@@ -390,12 +390,25 @@ function conv2dSmallPatch(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometry): t
     const attrs = { padding: [g.padding[0], g.padding[1]] };
     return tf.engine().runKernel(CONV2D_NCHW, { x, weight }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
   }
+  return nhwcWithNchwWeightGrad(x, weight, g, smallPatchWeightGrad);
+}
+
+/**
+ * tfjs's NHWC Conv2D between layout transposes, with W's gradient `weightGrad` from NCHW x and the NCHW output's dy
+ * ({@link withWeightGrad}: x's gradient stays tfjs's, computed only where x needs one).
+ */
+function nhwcWithNchwWeightGrad(
+  x: tf.Tensor,
+  weight: tf.Tensor,
+  g: Conv2dGeometry,
+  weightGrad: (x: tf.Tensor, dy: tf.Tensor, kernel: readonly [number, number], g: Conv2dGeometry) => tf.Tensor,
+): tf.Tensor {
   const kernel = weight.shape.slice(2) as [number, number];
   return withWeightGrad(
     x,
     weight,
     (w) => toNchw(forwardNhwc(toNhwc(x), w, g)),
-    (xs, dy) => smallPatchWeightGrad(xs, dy, kernel, g),
+    (xs, dy) => weightGrad(xs, dy, kernel, g),
   );
 }
 
@@ -407,13 +420,7 @@ function conv2dSmallPatch(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometry): t
  * in cache) to ~40 ms, and the two transposes it needed go.
  */
 function conv2dInPlaceFilterGrad(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometry): tf.Tensor {
-  const kernel = weight.shape.slice(2) as [number, number];
-  return withWeightGrad(
-    x,
-    weight,
-    (w) => toNchw(forwardNhwc(toNhwc(x), w, g)),
-    (xs, dy) => nchwFilterGrad(xs, dy, kernel, g),
-  );
+  return nhwcWithNchwWeightGrad(x, weight, g, nchwFilterGrad);
 }
 
 /**
