@@ -20,6 +20,7 @@ export { transposeBatched } from './transpose';
 export { maxPool2x2, maxPoolGrad2x2 } from './pool';
 export { convFilterGrad } from './conv-filter';
 export { convForward } from './conv-forward';
+export { allFinite, convFilterGradSparse, convForwardSparse, countNonzero } from './conv-sparse';
 export { batchMatMul } from './matmul';
 
 /** The first byte the loader may use (after this module's static data). */

@@ -19,19 +19,19 @@ function fat(p: usize, i: i32): usize {
 }
 
 /**
- * One matrix's output rows c0 ≤ c < c1: `dst[c·R + r] = src[r·C + c]`. `src`, `dst`: byte addresses of the
- * matrix's first float.
+ * Output rows c0 ≤ c < c1 of one matrix's transpose: `dst[c·ds + r] = src[r·ss + c]` for r < R. `src`, `dst`: byte
+ * addresses of the first float; `ss`, `ds`: the floats from one row to the next in src and in dst.
  */
 // @ts-ignore: decorator
 @inline
-function matrix(src: usize, dst: usize, R: i32, C: i32, c0: i32, c1: i32): void {
+export function transposeMatrix(src: usize, ss: i32, dst: usize, ds: i32, R: i32, c0: i32, c1: i32): void {
   const R4 = R & ~3;
   const c4 = c0 + ((c1 - c0) & ~3);
-  const rowBytes = (<usize>C) << 2;
-  const outBytes = (<usize>R) << 2;
+  const rowBytes = (<usize>ss) << 2;
+  const outBytes = (<usize>ds) << 2;
   for (let r: i32 = 0; r < R4; r += 4) {
-    let i0 = fat(src, r * C + c0);
-    let o = fat(dst, c0 * R + r);
+    let i0 = fat(src, r * ss + c0);
+    let o = fat(dst, c0 * ds + r);
     for (let c = c0; c < c4; c += 4) {
       const a0 = v128.load(i0);
       const a1 = v128.load(i0 + rowBytes);
@@ -51,17 +51,17 @@ function matrix(src: usize, dst: usize, R: i32, C: i32, c0: i32, c1: i32): void 
     }
     // columns past the last multiple of 4 of this part, for these four rows
     for (let c = c4; c < c1; c++) {
-      for (let k: i32 = 0; k < 4; k++) store<f32>(fat(dst, c * R + r + k), load<f32>(fat(src, (r + k) * C + c)));
+      for (let k: i32 = 0; k < 4; k++) store<f32>(fat(dst, c * ds + r + k), load<f32>(fat(src, (r + k) * ss + c)));
     }
   }
   // rows past the last multiple of 4
   for (let r = R4; r < R; r++) {
-    for (let c = c0; c < c1; c++) store<f32>(fat(dst, c * R + r), load<f32>(fat(src, r * C + c)));
+    for (let c = c0; c < c1; c++) store<f32>(fat(dst, c * ds + r), load<f32>(fat(src, r * ss + c)));
   }
 }
 
 /** `nb` consecutive matrices [R, C] from byte `src` transposed into [C, R] matrices from byte `dst`, output rows `c0 ≤ c < c1` of each. */
 export function transposeBatched(src: usize, dst: usize, nb: i32, R: i32, C: i32, c0: i32, c1: i32): void {
   const bytes = (<usize>R) * (<usize>C) * 4;
-  for (let b: i32 = 0; b < nb; b++) matrix(src + (<usize>b) * bytes, dst + (<usize>b) * bytes, R, C, c0, c1);
+  for (let b: i32 = 0; b < nb; b++) transposeMatrix(src + (<usize>b) * bytes, C, dst + (<usize>b) * bytes, R, R, c0, c1);
 }

@@ -8,8 +8,13 @@
  *
  * Why it exists: the spiking CNN's first conv (1 → 32, 3×3, padding 1, batch 256 on 28 × 28) took its filter
  * gradient as a one-hot Conv2D gathering patches [N·OH·OW, 9], a transpose of dy and a BatchMatMul: ~35–40 ms of a
- * training step on 2 threads for 115 MFLOP. This kernel runs the sum directly over f32x4 on the tensors in place on
- * the kernel threads (./simd/conv-filter.ts, assembly/conv-filter.ts; float32 per image, double across images).
+ * training step on 2 threads for 115 MFLOP; the 32 → 32 conv's, XNNPACK's convolution with dy as the filter, ~60 ms.
+ * Two forms, both in place on the tensors on the kernel threads:
+ *   - event-driven where x is sparse ({@link takesSparse}, as `SpikefnConv2dNchw`; finite dy): work in proportion to
+ *     x's nonzeros (./simd/conv-sparse.ts, assembly/conv-sparse.ts; float32 per part, double across parts). The
+ *     32 → 32 conv's max-pooled spikes: ~38 → ~20 ms per step.
+ *   - dense otherwise: the sum directly over f32x4 (./simd/conv-filter.ts, assembly/conv-filter.ts; float32 per image,
+ *     double across images).
  *
  * Where tfjs's heap is not shared (tfjs's own `tf.setBackend('wasm')`) or the SIMD kernels are off it still answers,
  * with a plain JavaScript loop in double over the heap views; callers ask {@link filterGradNchwInPlace} first and
@@ -19,6 +24,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { asWasm, wasmFloat32, wasmSimdInPlace, wasmTouch } from './backend-access.js';
 import { convFilterGradInPlace, filterGradScratchFloats } from './simd/conv-filter.js';
+import { convFilterGradSparseInPlace, convFilterGradSparseScratchFloats, takesSparse } from './simd/conv-sparse.js';
 import type { NchwConvGeometry } from './simd/nchw-conv.js';
 import { isFast } from './stock.js';
 
@@ -94,14 +100,20 @@ export const conv2dFilterGradNchwWasm: KernelFunc = ({ inputs, backend, attrs })
   wasmTouch(w, [x, dy]);
   const out = w.makeOutput([g.O, g.C, g.kh, g.kw], 'float32');
   const m = wasmSimdInPlace(w);
-  const scratch = m === null ? null : w.makeOutput([filterGradScratchFloats(g)], 'float32');
+  const sparse =
+    m !== null &&
+    takesSparse(m, g, wasmFloat32(w, x as TensorInfo).byteOffset, wasmFloat32(w, dy as TensorInfo).byteOffset, g.N * g.O * g.OH * g.OW);
+  const floats = m === null ? 0 : sparse ? convFilterGradSparseScratchFloats(g) : filterGradScratchFloats(g);
+  const scratch = m === null ? null : w.makeOutput([floats], 'float32');
   const sums = new Float64Array(g.O * g.C * g.kh * g.kw);
   // Views only after the last allocation.
   const xv = wasmFloat32(w, x as TensorInfo);
   const dyv = wasmFloat32(w, dy as TensorInfo);
   if (m === null || scratch === null) filterGradLoop(g, xv, dyv, sums);
   else {
-    convFilterGradInPlace(m, g, xv.byteOffset, dyv.byteOffset, (w.typedArrayFromHeap(scratch) as Float32Array).byteOffset, sums);
+    const at = (w.typedArrayFromHeap(scratch) as Float32Array).byteOffset;
+    if (sparse) convFilterGradSparseInPlace(m, g, xv.byteOffset, dyv.byteOffset, at, sums);
+    else convFilterGradInPlace(m, g, xv.byteOffset, dyv.byteOffset, at, sums);
     w.disposeData(scratch.dataId, true);
   }
   (w.typedArrayFromHeap(out) as Float32Array).set(sums);

@@ -5,11 +5,17 @@
  *
  * with x [N, C, H, W], W [O, C, kh, kw], y [N, O, OH, OW], OH = H + 2·ph − kh + 1, OW = W + 2·pw − kw + 1.
  *
- * Why it exists: the spiking CNN's first conv (1 → 32, 3×3, padding 1, batch 256 on 28 × 28) ran as an NCHW → NHWC
- * transpose, XNNPACK's Conv2D (one input channel is a poor shape for it: ~12 ms of a training step on 2 threads for
- * 58 MFLOP) and the NHWC → NCHW transpose of its 6.4 M outputs (~6 ms). This kernel runs the sum directly over f32x4 on
- * the tensors in place on the kernel threads (./simd/conv-forward.ts, assembly/conv-forward.ts; float32 sums over the
- * taps in the order (c, u, v)).
+ * Three forms, picked per call from the shapes and x:
+ *   - event-driven, where x is sparse ({@link takesSparse}: at most `kernelTuning.sparseConvMaxDensity` of x nonzero,
+ *     patches C·kh·kw and output channels both more than 16, finite weights): work in proportion to x's nonzeros (./simd/conv-sparse.ts,
+ *     assembly/conv-sparse.ts). The spiking CNN's 32 → 32 conv sees max-pooled spikes, ~18 % nonzero: ~25–30 → ~15 ms
+ *     of a training step on 2 threads, where XNNPACK's dense Conv2D plus the two layout transposes took the former.
+ *     Each tap's channels are summed in order and the taps added in the order (u, v).
+ *   - dense in place, for patches C·kh·kw up to {@link SMALL_PATCH} (the input layer 1 → 32, where XNNPACK's
+ *     Conv2D is a poor fit: ~19 → ~9–12 ms per step with the transpose of its 6.4 M outputs): the sum directly over
+ *     f32x4 on the tensors in place on the kernel threads (./simd/conv-forward.ts, assembly/conv-forward.ts; float32 sums
+ *     over the taps in the order (c, u, v)).
+ *   - otherwise tfjs's NHWC Conv2D (XNNPACK) between layout transposes, run inside the kernel.
  *
  * Its gradient (registered with the kernel set 'overrides', per input, so a layer whose x is data never computes
  * ∂L/∂x): ∂L/∂W by {@link CONV2D_FILTER_GRAD_NCHW} from NCHW x and dy; ∂L/∂x by tfjs's `conv2dTranspose` (its
@@ -21,11 +27,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { asWasm, wasmFloat32, wasmSimdInPlace, wasmTouch } from './backend-access.js';
+import { asWasm, type WasmBackendLike, wasmFloat32, wasmSimdInPlace, wasmTouch } from './backend-access.js';
 import { CONV2D_FILTER_GRAD_NCHW } from './conv2d-filter-nchw.js';
 import { convForwardInPlace, convForwardScratchFloats } from './simd/conv-forward.js';
-import type { NchwConvGeometry } from './simd/nchw-conv.js';
-import { isFast } from './stock.js';
+import { convForwardSparseInPlace, convForwardSparseScratchFloats, takesSparse } from './simd/conv-sparse.js';
+import { type NchwConvGeometry, SMALL_PATCH } from './simd/nchw-conv.js';
+import { isFast, runStock } from './stock.js';
 
 /** The kernel's name. @category kernels */
 export const CONV2D_NCHW = 'SpikefnConv2dNchw';
@@ -94,22 +101,51 @@ function forwardLoop(g: NchwConvGeometry, x: Float32Array, w: Float32Array, y: F
         }
 }
 
-/** y from NCHW x and W [O, C, kh, kw] (see the module comment). */
+/** y by tfjs's NHWC Conv2D (XNNPACK) between layout transposes: the dense path for larger patches. */
+function forwardNhwc(backend: WasmBackendLike, x: TensorInfo, weight: TensorInfo, g: NchwConvGeometry): TensorInfo {
+  const transpose = (t: TensorInfo, perm: number[]): TensorInfo =>
+    tf.getKernel('Transpose', 'wasm')?.kernelFunc({ inputs: { x: t }, backend, attrs: { perm } }) as TensorInfo;
+  const xh = transpose(x, [0, 2, 3, 1]);
+  const filter = transpose(weight, [2, 3, 1, 0]);
+  const pad = [
+    [0, 0],
+    [g.ph, g.ph],
+    [g.pw, g.pw],
+    [0, 0],
+  ];
+  const attrs = { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1] } as unknown as tf.NamedAttrMap;
+  const yh = runStock('Conv2D', 'wasm', { inputs: { x: xh, filter }, backend, attrs }) as TensorInfo;
+  const y = transpose(yh, [0, 3, 1, 2]);
+  for (const t of [xh, filter, yh]) backend.disposeData(t.dataId, true);
+  return y;
+}
+
+/**
+ * y from NCHW x and W [O, C, kh, kw] (see the module comment): the event-driven form where x is sparse
+ * ({@link takesSparse}), else the dense in-place kernel for patches C·kh·kw up to {@link SMALL_PATCH} and tfjs's
+ * NHWC Conv2D for larger ones.
+ */
 export const conv2dNchwWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const w = asWasm(backend);
   const { x, weight } = inputs;
   const g = conv2dNchwGeometry(x, weight, attrs);
   wasmTouch(w, [x, weight]);
-  const out = w.makeOutput([g.N, g.O, g.OH, g.OW], 'float32');
   const m = wasmSimdInPlace(w);
-  const scratch = m === null ? null : w.makeOutput([convForwardScratchFloats(g)], 'float32');
+  const xAt = wasmFloat32(w, x as TensorInfo).byteOffset;
+  const sparse = m !== null && takesSparse(m, g, xAt, wasmFloat32(w, weight as TensorInfo).byteOffset, g.O * g.C * g.kh * g.kw);
+  if (m !== null && !sparse && g.C * g.kh * g.kw > SMALL_PATCH) return forwardNhwc(w, x as TensorInfo, weight as TensorInfo, g);
+  const out = w.makeOutput([g.N, g.O, g.OH, g.OW], 'float32');
+  const floats = m === null ? 0 : sparse ? convForwardSparseScratchFloats(g) : convForwardScratchFloats(g);
+  const scratch = m === null ? null : w.makeOutput([floats], 'float32');
   // Views only after the last allocation.
   const xv = wasmFloat32(w, x as TensorInfo);
   const wv = wasmFloat32(w, weight as TensorInfo);
   const yv = w.typedArrayFromHeap(out) as Float32Array;
   if (m === null || scratch === null) forwardLoop(g, xv, wv, yv);
   else {
-    convForwardInPlace(m, g, xv.byteOffset, wv.byteOffset, yv.byteOffset, (w.typedArrayFromHeap(scratch) as Float32Array).byteOffset);
+    const at = (w.typedArrayFromHeap(scratch) as Float32Array).byteOffset;
+    if (sparse) convForwardSparseInPlace(m, g, xv.byteOffset, wv, yv.byteOffset, at);
+    else convForwardInPlace(m, g, xv.byteOffset, wv.byteOffset, yv.byteOffset, at);
     w.disposeData(scratch.dataId, true);
   }
   return out;

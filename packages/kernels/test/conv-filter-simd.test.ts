@@ -10,49 +10,10 @@ import { CONV2D_FILTER_GRAD_NCHW, filterGradNchwInPlace } from '../src/conv2d-fi
 import { convFilterGradInPlaceCalls } from '../src/simd/conv-filter.js';
 import { setKernelThreads, setSimdEnabled } from '../src/simd/module.js';
 import { kernelTuning } from '../src/tuning.js';
+import { type Case, filterGradKernel, filterGradReference, outH, outW } from './conv-reference.js';
 import { hashValues, sameBits, useThreadedWasm } from './in-place.js';
 
 const initialThreads = useThreadedWasm();
-
-type Case = { n: number; c: number; o: number; kh: number; kw: number; ph: number; pw: number; h: number; w: number };
-
-const outH = (q: Case): number => q.h + 2 * q.ph - q.kh + 1;
-const outW = (q: Case): number => q.w + 2 * q.pw - q.kw + 1;
-
-/** The equation in double: dW and Σ |dy·x| per element (for the error bound). */
-function reference(q: Case, x: Float32Array, dy: Float32Array): { dw: Float64Array; abs: Float64Array } {
-  const OH = outH(q);
-  const OW = outW(q);
-  const dw = new Float64Array(q.o * q.c * q.kh * q.kw);
-  const abs = new Float64Array(dw.length);
-  for (let n = 0; n < q.n; n++)
-    for (let o = 0; o < q.o; o++)
-      for (let c = 0; c < q.c; c++)
-        for (let u = 0; u < q.kh; u++)
-          for (let v = 0; v < q.kw; v++)
-            for (let i = 0; i < OH; i++)
-              for (let j = 0; j < OW; j++) {
-                const a = i + u - q.ph;
-                const b = j + v - q.pw;
-                if (a < 0 || a >= q.h || b < 0 || b >= q.w) continue;
-                const p = (dy[((n * q.o + o) * OH + i) * OW + j] as number) * (x[((n * q.c + c) * q.h + a) * q.w + b] as number);
-                const k = ((o * q.c + c) * q.kh + u) * q.kw + v;
-                dw[k] = (dw[k] as number) + p;
-                abs[k] = (abs[k] as number) + Math.abs(p);
-              }
-  return { dw, abs };
-}
-
-function kernel(q: Case, x: Float32Array, dy: Float32Array): Float32Array {
-  return tf.tidy(() => {
-    const xt = tf.tensor(x, [q.n, q.c, q.h, q.w]);
-    const dyt = tf.tensor(dy, [q.n, q.o, outH(q), outW(q)]);
-    const attrs = { kh: q.kh, kw: q.kw, padding: [q.ph, q.pw] } as unknown as tf.NamedAttrMap;
-    const out = tf.engine().runKernel(CONV2D_FILTER_GRAD_NCHW, { x: xt, dy: dyt }, attrs) as tf.Tensor;
-    expect(out.shape).toEqual([q.o, q.c, q.kh, q.kw]);
-    return out.dataSync() as Float32Array;
-  });
-}
 
 /**
  * Error bound: per image, each of the four lanes sums at most m = ⌈OH·(W + 2·pw)/4⌉ float32 products in order (the
@@ -94,7 +55,7 @@ describe('SpikefnConv2dFilterGradNchw in place on the wasm heap', () => {
         const x = hashValues(q.n * q.c * q.h * q.w, seed);
         const dy = hashValues(q.n * q.o * outH(q) * outW(q), seed + 1);
         const before = convFilterGradInPlaceCalls.count;
-        expectNear(q, kernel(q, x, dy), reference(q, x, dy));
+        expectNear(q, filterGradKernel(q, x, dy), filterGradReference(q, x, dy));
         expect(convFilterGradInPlaceCalls.count).toBe(before + 1);
       }),
       { numRuns: 30 },
@@ -105,7 +66,7 @@ describe('SpikefnConv2dFilterGradNchw in place on the wasm heap', () => {
     const q: Case = { n: 64, c: 1, o: 32, kh: 3, kw: 3, ph: 1, pw: 1, h: 28, w: 28 };
     const x = hashValues(q.n * q.c * q.h * q.w, 3);
     const dy = hashValues(q.n * q.o * outH(q) * outW(q), 4);
-    expectNear(q, kernel(q, x, dy), reference(q, x, dy));
+    expectNear(q, filterGradKernel(q, x, dy), filterGradReference(q, x, dy));
   });
 
   it('gives the same bits with 1 and 3 kernel threads (every part on the workers) and leaves numTensors unchanged', () => {
@@ -118,15 +79,15 @@ describe('SpikefnConv2dFilterGradNchw in place on the wasm heap', () => {
       const dy = hashValues(q.n * q.o * outH(q) * outW(q), 6);
       const numTensors = tf.memory().numTensors;
       setKernelThreads(1);
-      const one = kernel(q, x, dy);
+      const one = filterGradKernel(q, x, dy);
       setKernelThreads(3);
       kernelTuning.callerRunsParts = false;
-      const three = kernel(q, x, dy);
+      const three = filterGradKernel(q, x, dy);
       kernelTuning.callerRunsParts = true;
       setKernelThreads(initialThreads);
       expect(tf.memory().numTensors).toBe(numTensors);
       expect(sameBits(one, three)).toBe(true);
-      expectNear(q, one, reference(q, x, dy));
+      expectNear(q, one, filterGradReference(q, x, dy));
     }
   });
 
@@ -134,10 +95,10 @@ describe('SpikefnConv2dFilterGradNchw in place on the wasm heap', () => {
     const q: Case = { n: 8, c: 1, o: 4, kh: 3, kw: 3, ph: 1, pw: 1, h: 9, w: 9 };
     const x = hashValues(q.n * q.c * q.h * q.w, 7);
     const dy = hashValues(q.n * q.o * outH(q) * outW(q), 8);
-    kernel(q, x, dy);
+    filterGradKernel(q, x, dy);
     const bytes = tf.memory().numBytes;
     const tensors = tf.memory().numTensors;
-    kernel(q, x, dy);
+    filterGradKernel(q, x, dy);
     expect(tf.memory().numBytes).toBe(bytes);
     expect(tf.memory().numTensors).toBe(tensors);
   });
@@ -150,10 +111,10 @@ describe('SpikefnConv2dFilterGradNchw in place on the wasm heap', () => {
     try {
       expect(filterGradNchwInPlace()).toBe(false);
       const before = convFilterGradInPlaceCalls.count;
-      const got = kernel(q, x, dy);
+      const got = filterGradKernel(q, x, dy);
       expect(convFilterGradInPlaceCalls.count).toBe(before);
       // double sums, rounded to float32 once
-      const want = reference(q, x, dy);
+      const want = filterGradReference(q, x, dy);
       for (let k = 0; k < got.length; k++)
         expect(Math.abs((got[k] as number) - (want.dw[k] as number))).toBeLessThanOrEqual(
           1e-12 + 2 ** -24 * Math.abs(want.dw[k] as number) + 1e-12 * (want.abs[k] as number),

@@ -16,8 +16,9 @@
  *   ∂L/∂x = conv(upsample_s(∂L/∂y), flip(W)ᵀ, dilation d)   (a "full" correlation with the flipped kernel)
  *   ∂L/∂W = conv(xᵀ, (∂L/∂y)ᵀ, stride d, dilation s)         (batch and channels swapped: one convolution)
  *
- * On wasm, where `@spikefn/kernels` says its in-place kernels run (`conv2dNchwInPlace()`, `filterGradNchwInPlace()`:
- * a shared heap, SIMD on), the layer takes NCHW kernels instead (no transposes; see {@link conv2dNchw}).
+ * On wasm, where `@spikefn/kernels` says its in-place kernels run (`conv2dNchwInPlace()`: a shared heap, SIMD on),
+ * one-group stride-1 convolutions run its NCHW kernel instead (no transposes of the layer's own; event-driven for sparse
+ * x such as spikes; see {@link conv2dNchw}).
  *
  * Init as PyTorch: `W, b ~ U(-1/√fan_in, 1/√fan_in)`, `fan_in = in/groups · kh · kw`.
  *
@@ -379,18 +380,14 @@ function withWeightGrad(
 }
 
 /**
- * The small-patch convolution. With stride 1 where `@spikefn/kernels`' `SpikefnConv2dNchw` runs in place
- * (`conv2dNchwInPlace()`: wasm with a shared heap, SIMD on): that kernel, NCHW in and out (no transposes), with its
- * registered gradient (W's by `SpikefnConv2dFilterGradNchw`, x's only where x needs one). Else tfjs's NHWC Conv2D
- * between layout transposes, W's gradient {@link smallPatchWeightGrad} from the NCHW output's dy.
+ * A one-group, stride-1 convolution where `@spikefn/kernels`' `SpikefnConv2dNchw` runs in place (`conv2dNchwInPlace()`:
+ * wasm with a shared heap, SIMD on): that kernel, NCHW in and out, with its registered gradient (W's by
+ * `SpikefnConv2dFilterGradNchw`, x's only where x needs one). The kernel picks its form from x: event-driven where x
+ * is sparse (spikes), else dense (see `SpikefnConv2dNchw`).
  */
-function conv2dSmallPatch(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometry): tf.Tensor {
-  if (g.stride[0] === 1 && g.stride[1] === 1 && conv2dNchwInPlace()) {
-    // the 1 → 32 conv's forward: Conv2D + its output's Transpose ~19 → ~7 ms of kernel time per CNN step at load 3
-    const attrs = { padding: [g.padding[0], g.padding[1]] };
-    return tf.engine().runKernel(CONV2D_NCHW, { x, weight }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
-  }
-  return nhwcWithNchwWeightGrad(x, weight, g, smallPatchWeightGrad);
+function conv2dNchwKernel(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometry): tf.Tensor {
+  const attrs = { padding: [g.padding[0], g.padding[1]] };
+  return tf.engine().runKernel(CONV2D_NCHW, { x, weight }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
 /**
@@ -410,17 +407,6 @@ function nhwcWithNchwWeightGrad(
     (w) => toNchw(forwardNhwc(toNhwc(x), w, g)),
     (xs, dy) => weightGrad(xs, dy, kernel, g),
   );
-}
-
-/**
- * The stride-1, one-group wasm convolution where `SpikefnConv2dFilterGradNchw` runs in place: W's gradient
- * {@link nchwFilterGrad} from NCHW x and the NCHW output's dy, `∂L/∂x` on spikefn's `Conv2DBackpropInput` (lazy: only
- * where x needs it). For the spiking CNN's 32 → 32 layer the filter gradient goes from XNNPACK's convolution with dy as
- * its filter (~60 ms of kernel time per step on two threads: that filter is packed anew on every call and does not fit
- * in cache) to ~40 ms, and the two transposes it needed go.
- */
-function conv2dInPlaceFilterGrad(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometry): tf.Tensor {
-  return nhwcWithNchwWeightGrad(x, weight, g, nchwFilterGrad);
 }
 
 /**
@@ -444,11 +430,11 @@ function conv2dNchwXWeightGrad(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometr
  * The convolution itself, NCHW, without bias: `x: [N, in, H, W]`, `weight: [out, in/groups, kh, kw]`. Differentiable
  * in both arguments: through tfjs's Conv2D gradient (on `@spikefn/kernels`' backprop kernels for cpu and wasm) for
  * dilation 1, through {@link conv2dInputGrad} and {@link conv2dWeightGrad} for dilated convolutions. On wasm (dilation
- * 1) spikefn's in-place kernels take over where they run: a one-group convolution with patches of at most 16
- * (`in·kh·kw`; the 1 → 32 input layer) runs as `SpikefnConv2dNchw`, NCHW in and out ({@link conv2dSmallPatch}); a
- * larger one-group, stride-1 one (the 32 → 32 layer) keeps tfjs's Conv2D and x's gradient and takes W's from the NCHW
- * x and dy by `SpikefnConv2dFilterGradNchw` ({@link conv2dInPlaceFilterGrad}); others take W's gradient from the NCHW
- * x and tfjs's NHWC dy (`kernelTuning.layerFilterGradFromNchw`). Checks nothing.
+ * 1) a one-group, stride-1 convolution runs as `SpikefnConv2dNchw` where it runs in place ({@link conv2dNchwKernel}:
+ * the kernel picks an event-driven form for sparse x, the spiking CNN's 32 → 32 layer, a dense one for patches
+ * `in·kh·kw` of at most 16, the 1 → 32 input layer, and XNNPACK otherwise); other one-group convolutions with small
+ * patches take W's gradient from NCHW x and dy ({@link smallPatchWeightGrad}), the rest from the NCHW x and tfjs's NHWC
+ * dy (`kernelTuning.layerFilterGradFromNchw`). Checks nothing.
  *
  * @category layers
  */
@@ -460,9 +446,8 @@ export function conv2dNchw(x: tf.Tensor, weight: tf.Tensor, g: Conv2dGeometry): 
     ensureRegistered();
     const [, c, kh, kw] = weight.shape as [number, number, number, number];
     if (tf.getBackend() === 'wasm') {
-      if (g.groups === 1 && c * kh * kw <= SMALL_PATCH) return conv2dSmallPatch(x, weight, g);
-      const stride1 = g.stride[0] === 1 && g.stride[1] === 1;
-      if (g.groups === 1 && stride1 && filterGradNchwInPlace()) return conv2dInPlaceFilterGrad(x, weight, g);
+      if (g.groups === 1 && g.stride[0] === 1 && g.stride[1] === 1 && conv2dNchwInPlace()) return conv2dNchwKernel(x, weight, g);
+      if (g.groups === 1 && c * kh * kw <= SMALL_PATCH) return nhwcWithNchwWeightGrad(x, weight, g, smallPatchWeightGrad);
       if (kernelTuning.layerFilterGradFromNchw) return conv2dNchwXWeightGrad(x, weight, g);
     }
     return toNchw(forwardNhwc(toNhwc(x), weight, g));

@@ -75,7 +75,7 @@ const cases: Case[] = [
   { n: 9, c: 1, o: 5, k: 4, s: 1, p: 0, h: 11, w: 13 },
   { n: 3, c: 1, o: 6, k: 4, s: 1, p: 1, h: 9, w: 7 },
   { n: 17, c: 1, o: 3, k: 3, s: 1, p: 0, h: 5, w: 6 },
-  // larger patches (the 32 → 32 layer's path, conv2dInPlaceFilterGrad): channels past one register tile of four
+  // larger patches (the 32 → 32 layer's shape, dense x: the dense form): channels past one register tile of four
   { n: 3, c: 32, o: 32, k: 3, s: 1, p: 1, h: 7, w: 6 },
   { n: 5, c: 3, o: 7, k: 5, s: 1, p: 2, h: 9, w: 10 },
 ];

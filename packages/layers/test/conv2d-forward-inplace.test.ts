@@ -1,7 +1,8 @@
-// The small-patch conv's forward on the threaded wasm backend (core's setBackend('wasm'), whatever SPIKEFN_BACKEND
-// says): with spikefn's SpikefnConv2dNchw (in place on the kernel threads, NCHW in and out) the layer runs no Conv2D
-// and no Transpose, and its output and the gradients of x and W equal the path taken when the kernel is unregistered
-// (tfjs's NHWC Conv2D between transposes) and the equations
+// The one-group, stride-1 conv on the threaded wasm backend (core's setBackend('wasm'), whatever SPIKEFN_BACKEND says):
+// it runs spikefn's SpikefnConv2dNchw (NCHW in and out; in place on the kernel threads for small patches and for sparse
+// x, the event-driven form; tfjs's Conv2D inside the kernel otherwise), with no Conv2D or Transpose of its own for a
+// small patch, and its output and the gradients of x and W equal the path taken when the kernel is unregistered (tfjs's
+// NHWC Conv2D between transposes) and the equations
 //   y[n, o, i, j] = Σ_{c,u,v} W[o, c, u, v] · x[n, c, i + u − p, j + v − p]
 //   ∂L/∂W[o, c, u, v] = Σ_{n,i,j} k[n, o, i, j] · x[n, c, i + u − p, j + v − p]
 //   ∂L/∂x[n, c, a, b] = Σ_{o,u,v} k[n, o, a + p − u, b + p − v] · W[o, c, u, v]
@@ -22,7 +23,7 @@ afterAll(async () => {
   await setBackend(initial as 'cpu');
 });
 
-type Case = { n: number; c: number; o: number; kh: number; kw: number; s: number; p: number; h: number; w: number };
+type Case = { n: number; c: number; o: number; kh: number; kw: number; s: number; p: number; h: number; w: number; spikes?: number };
 
 const values = (count: number, seed: number): Float32Array => Float32Array.from({ length: count }, (_, i) => pseudo(seed, i));
 const outHW = (q: Case): [number, number] => [Math.floor((q.h + 2 * q.p - q.kh) / q.s) + 1, Math.floor((q.w + 2 * q.p - q.kw) / q.s) + 1];
@@ -88,14 +89,19 @@ const cases: Case[] = [
   { n: 5, c: 1, o: 3, kh: 3, kw: 3, s: 1, p: 0, h: 5, w: 6 },
   { n: 2, c: 2, o: 4, kh: 2, kw: 3, s: 1, p: 2, h: 6, w: 19 },
   { n: 2, c: 1, o: 4, kh: 3, kw: 3, s: 2, p: 1, h: 9, w: 8 },
+  // x of 0/1 spikes, 15 % nonzero, more than 16 output channels: the event-driven forms (forward, W's gradient)
+  { n: 6, c: 8, o: 20, kh: 3, kw: 3, s: 1, p: 1, h: 9, w: 11, spikes: 0.15 },
+  { n: 4, c: 3, o: 40, kh: 2, kw: 3, s: 1, p: 0, h: 7, w: 6, spikes: 0.15 },
+  // a larger patch with dense x: tfjs's Conv2D inside the kernel
+  { n: 2, c: 4, o: 6, kh: 3, kw: 3, s: 1, p: 1, h: 7, w: 9 },
 ];
 
-describe('the small-patch conv forward in place (wasm, SpikefnConv2dNchw)', () => {
+describe('the one-group stride-1 conv forward on SpikefnConv2dNchw (wasm)', () => {
   it('equals today’s path and the equations, for y and the gradients of x and W, within float32 summation bounds', () => {
     const u = 2 ** -24;
     for (const [idx, q] of cases.entries()) {
       const [OH, OW] = outHW(q);
-      const x = values(q.n * q.c * q.h * q.w, 10 * idx + 1);
+      const x = values(q.n * q.c * q.h * q.w, 10 * idx + 1).map((v) => (q.spikes === undefined ? v : (v + 1) / 2 < q.spikes ? 1 : 0));
       const wt = values(q.o * q.c * q.kh * q.kw, 10 * idx + 2);
       const k = values(q.n * q.o * OH * OW, 10 * idx + 3);
       const want = reference(q, x, wt, k);
@@ -142,8 +148,8 @@ describe('the small-patch conv forward in place (wasm, SpikefnConv2dNchw)', () =
     for (const stock of ['Conv2D', 'Transpose', 'Conv2DBackpropInput']) expect(wOnly).not.toContain(stock);
     expect(await names(q, true)).toContain('Conv2DBackpropInput');
     expect(await names({ ...q, s: 2 }, false)).not.toContain(CONV2D_NCHW);
-    // a patch larger than 16 (in·kh·kw) keeps the general path
-    expect(await names({ ...q, c: 2 }, false)).not.toContain(CONV2D_NCHW);
+    // a patch larger than 16 (in·kh·kw) runs the kernel too (it picks its form from x)
+    expect(await names({ ...q, c: 2 }, false)).toContain(CONV2D_NCHW);
   });
 
   it('leaves numTensors unchanged apart from the output and the gradients', () => {

@@ -8,9 +8,8 @@
  * @module
  */
 import type { SimdExports } from './module.js';
-import { simdPool } from './module.js';
-import { type NchwConvGeometry, imagesPerPart } from './nchw-conv.js';
-import { MAX_SLOTS, runParts } from './pool.js';
+import { type NchwConvGeometry, runImageParts } from './nchw-conv.js';
+import { MAX_SLOTS } from './pool.js';
 
 /** Calls of {@link convFilterGradInPlace} so far (tests check that the in-place path ran). */
 export const convFilterGradInPlaceCalls = { count: 0 };
@@ -46,9 +45,6 @@ export const filterGradScratchFloats = (g: NchwConvGeometry): number => MAX_SLOT
  */
 export function convFilterGradInPlace(m: SimdExports, g: NchwConvGeometry, x: number, dy: number, scratch: number, dw: Float64Array): void {
   convFilterGradInPlaceCalls.count += 1;
-  const per = imagesPerPart(g);
-  const parts = Math.ceil(g.N / per);
-  const pool = parts > 1 ? simdPool(m) : null;
   const len = g.O * g.C * g.kh * g.kw;
   const base = (scratch + 15) & ~15;
   const slotAt = (slot: number): number => base + slot * 8 * len;
@@ -56,22 +52,19 @@ export function convFilterGradInPlace(m: SimdExports, g: NchwConvGeometry, x: nu
   const xpAt = (slot: number): number => base + MAX_SLOTS * 8 * len + slot * 4 * imageFloats(g);
   const view = (slot: number): Float64Array => new Float64Array(m.memory.buffer, slotAt(slot), len);
   dw.fill(0);
-  runParts(
+  runImageParts(
     m,
-    pool,
+    g,
     'convFilterGrad',
-    parts,
-    pool === null ? 1 : Math.min(parts, MAX_SLOTS),
-    (k, slot) => {
+    (n0, nb, slot) => {
       view(slot).fill(0);
-      const n0 = k * per;
       return [
         x + n0 * g.C * g.H * g.W * 4,
         dy + n0 * g.O * g.OH * g.OW * 4,
         slotAt(slot),
         xpAt(slot),
         xpAt(slot) + 4 * g.C * CS,
-        Math.min(per, g.N - n0),
+        nb,
         g.C,
         g.H,
         g.W,
@@ -87,7 +80,7 @@ export function convFilterGradInPlace(m: SimdExports, g: NchwConvGeometry, x: nu
         CS,
       ];
     },
-    (_k, slot) => {
+    (slot) => {
       const part = view(slot);
       for (let i = 0; i < len; i++) dw[i] = (dw[i] as number) + (part[i] as number);
     },

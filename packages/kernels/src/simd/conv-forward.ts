@@ -8,9 +8,8 @@
  * @module
  */
 import type { SimdExports } from './module.js';
-import { simdPool } from './module.js';
-import { type NchwConvGeometry, imagesPerPart } from './nchw-conv.js';
-import { MAX_SLOTS, runParts } from './pool.js';
+import { type NchwConvGeometry, runImageParts } from './nchw-conv.js';
+import { MAX_SLOTS } from './pool.js';
 
 /** Calls of {@link convForwardInPlace} so far (tests check that the in-place path ran). */
 export const convForwardInPlaceCalls = { count: 0 };
@@ -28,35 +27,21 @@ export const convForwardScratchFloats = (g: NchwConvGeometry): number => MAX_SLO
  */
 export function convForwardInPlace(m: SimdExports, g: NchwConvGeometry, x: number, w: number, y: number, scratch: number): void {
   convForwardInPlaceCalls.count += 1;
-  const per = imagesPerPart(g);
-  const parts = Math.ceil(g.N / per);
-  const pool = parts > 1 ? simdPool(m) : null;
   const base = (scratch + 15) & ~15;
   const padAt = (slot: number): number => base + slot * 4 * paddedFloats(g);
-  runParts(
-    m,
-    pool,
-    'convForward',
-    parts,
-    pool === null ? 1 : Math.min(parts, MAX_SLOTS),
-    (k, slot) => {
-      const n0 = k * per;
-      return [
-        x + n0 * g.C * g.H * g.W * 4,
-        w,
-        y + n0 * g.O * g.OH * g.OW * 4,
-        padAt(slot),
-        Math.min(per, g.N - n0),
-        g.C,
-        g.H,
-        g.W,
-        g.O,
-        g.kh,
-        g.kw,
-        g.ph,
-        g.pw,
-      ];
-    },
-    () => {},
-  );
+  runImageParts(m, g, 'convForward', (n0, nb, slot) => [
+    x + n0 * g.C * g.H * g.W * 4,
+    w,
+    y + n0 * g.O * g.OH * g.OW * 4,
+    padAt(slot),
+    nb,
+    g.C,
+    g.H,
+    g.W,
+    g.O,
+    g.kh,
+    g.kw,
+    g.ph,
+    g.pw,
+  ]);
 }

@@ -169,6 +169,51 @@ export type SimdExports = {
     ph: number,
     pw: number,
   ): void;
+  /** The event-driven conv forward of `nb` NCHW images from packed weights [C, kh, kw, Op] (assembly/conv-sparse.ts). */
+  convForwardSparse(
+    x: number,
+    wp: number,
+    y: number,
+    xt: number,
+    starts: number,
+    list: number,
+    row: number,
+    taps: number,
+    nb: number,
+    C: number,
+    H: number,
+    W: number,
+    O: number,
+    Op: number,
+    kh: number,
+    kw: number,
+    ph: number,
+    pw: number,
+  ): void;
+  /** Adds the event-driven conv filter gradient of `nb` NCHW images to the f64 [C, kh, kw, Op] at byte `dw` (assembly/conv-sparse.ts). */
+  convFilterGradSparse(
+    x: number,
+    dy: number,
+    dw: number,
+    dyp: number,
+    dwr: number,
+    list: number,
+    taps: number,
+    nb: number,
+    C: number,
+    H: number,
+    W: number,
+    O: number,
+    Op: number,
+    kh: number,
+    kw: number,
+    ph: number,
+    pw: number,
+  ): void;
+  /** The nonzeros (NaN included) among `n` floats at byte `p` (assembly/conv-sparse.ts). */
+  countNonzero(p: number, n: number): number;
+  /** 1 where the `n` floats at byte `p` are all finite, else 0 (assembly/conv-sparse.ts). */
+  allFinite(p: number, n: number): number;
   /** `nb` float32 products C = op(A)·op(B), rows i0 ≤ i < i1 and columns j0 ≤ j < j1 of each C [M, N] (assembly/matmul.ts). */
   batchMatMul(
     transposeA: number,

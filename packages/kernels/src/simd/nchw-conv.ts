@@ -1,10 +1,13 @@
 /**
- * What the in-place NCHW convolution kernels (./conv-forward.ts, ./conv-filter.ts) share: their geometry and how a call
+ * What the in-place NCHW convolution kernels (./conv-forward.ts, ./conv-filter.ts, ./conv-sparse.ts) share: their geometry and how a call
  * is cut into parts of whole images for the kernel threads. The parts depend on the shapes only, so a call's result
  * does not depend on the thread count.
  *
  * @module
  */
+import type { SimdExports } from './module.js';
+import { simdPool } from './module.js';
+import { MAX_SLOTS, type PoolExport, runParts } from './pool.js';
 
 /**
  * A stride-1, dilation-1, one-group convolution: x [N, C, H, W], weights [O, C, kh, kw], padding ph, pw, and
@@ -28,4 +31,38 @@ export type NchwConvGeometry = {
 const PART_FLOATS = 65536;
 
 /** Images per part for `g` (at least 1). */
-export const imagesPerPart = (g: NchwConvGeometry): number => Math.max(1, Math.floor(PART_FLOATS / (g.C * g.H * g.W + g.O * g.OH * g.OW)));
+const imagesPerPart = (g: NchwConvGeometry): number => Math.max(1, Math.floor(PART_FLOATS / (g.C * g.H * g.W + g.O * g.OH * g.OW)));
+
+/**
+ * Patch sizes C·kh·kw up to which the dense in-place forward (./conv-forward.ts) and filter gradient take a call
+ * whatever x holds: they beat XNNPACK there (the spiking CNN's 1 → 32 input layer, patch 9), and the event-driven
+ * forms (./conv-sparse.ts), whose cost per output pixel does not shrink with the patch, were measured 2–3× slower than
+ * them on that layer at 15–50 % nonzero.
+ */
+export const SMALL_PATCH = 16;
+
+/**
+ * Runs the export `fn` over g's N images in parts of {@link imagesPerPart} consecutive images, on the kernel threads
+ * where there is more than one part (./pool.ts): `put(n0, nb, slot)` gives the arguments of the part of images
+ * n0 … n0 + nb − 1 run in `slot`; `take(slot)`, called in part order, collects what that part left in its slot.
+ */
+export function runImageParts(
+  m: SimdExports,
+  g: NchwConvGeometry,
+  fn: PoolExport,
+  put: (n0: number, nb: number, slot: number) => number[],
+  take: (slot: number) => void = () => {},
+): void {
+  const per = imagesPerPart(g);
+  const parts = Math.ceil(g.N / per);
+  const pool = parts > 1 ? simdPool(m) : null;
+  runParts(
+    m,
+    pool,
+    fn,
+    parts,
+    pool === null ? 1 : Math.min(parts, MAX_SLOTS),
+    (k, slot) => put(k * per, Math.min(per, g.N - k * per), slot),
+    (_k, slot) => take(slot),
+  );
+}

@@ -42,6 +42,8 @@ const POOL_EXPORTS = [
   'maxPoolGrad2x2',
   'convFilterGrad',
   'convForward',
+  'convForwardSparse',
+  'convFilterGradSparse',
   'batchMatMul',
 ] as const;
 
