@@ -103,8 +103,10 @@ function forwardLoop(g: NchwConvGeometry, x: Float32Array, w: Float32Array, y: F
 
 /** y by tfjs's NHWC Conv2D (XNNPACK) between layout transposes: the dense path for larger patches. */
 function forwardNhwc(backend: WasmBackendLike, x: TensorInfo, weight: TensorInfo, g: NchwConvGeometry): TensorInfo {
+  const transposeKernel = tf.getKernel('Transpose', 'wasm');
+  if (transposeKernel === undefined) throw new Error(`${CONV2D_NCHW}: no wasm Transpose kernel registered`);
   const transpose = (t: TensorInfo, perm: number[]): TensorInfo =>
-    tf.getKernel('Transpose', 'wasm')?.kernelFunc({ inputs: { x: t }, backend, attrs: { perm } }) as TensorInfo;
+    transposeKernel.kernelFunc({ inputs: { x: t }, backend, attrs: { perm } }) as TensorInfo;
   const xh = transpose(x, [0, 2, 3, 1]);
   const filter = transpose(weight, [2, 3, 1, 0]);
   const pad = [

@@ -188,16 +188,20 @@ describe('SpikefnConv2dNchw in place on the wasm heap', () => {
     }
   });
 
-  it('does not grow the heap’s live bytes: the scratch is released', () => {
-    const q: Case = { n: 8, c: 1, o: 4, kh: 3, kw: 3, ph: 1, pw: 1, h: 9, w: 9 };
-    const x = hashValues(xSize(q), 7);
-    const w = hashValues(wSize(q), 8);
-    forwardKernel(q, x, w);
-    const bytes = tf.memory().numBytes;
-    const tensors = tf.memory().numTensors;
-    forwardKernel(q, x, w);
-    expect(tf.memory().numBytes).toBe(bytes);
-    expect(tf.memory().numTensors).toBe(tensors);
+  it('does not grow the heap’s live bytes: the scratch (in place) and the layout copies (tfjs’s Conv2D) are released', () => {
+    for (const q of [
+      { n: 8, c: 1, o: 4, kh: 3, kw: 3, ph: 1, pw: 1, h: 9, w: 9 },
+      { n: 8, c: 4, o: 4, kh: 3, kw: 3, ph: 1, pw: 1, h: 9, w: 9 },
+    ] satisfies Case[]) {
+      const x = hashValues(xSize(q), 7);
+      const w = hashValues(wSize(q), 8);
+      forwardKernel(q, x, w);
+      const bytes = tf.memory().numBytes;
+      const tensors = tf.memory().numTensors;
+      forwardKernel(q, x, w);
+      expect(tf.memory().numBytes).toBe(bytes);
+      expect(tf.memory().numTensors).toBe(tensors);
+    }
   });
 
   it('with SIMD off: the predicate is false and the kernel still answers (JavaScript loop, float32 in the order (c, u, v))', () => {
