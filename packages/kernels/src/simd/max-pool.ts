@@ -1,6 +1,6 @@
+import { runBlocks } from './blocks.js';
 import type { SimdExports } from './module.js';
-import { simdPool } from './module.js';
-import { MAX_SLOTS, type PoolExport, runParts } from './pool.js';
+import type { PoolExport } from './pool.js';
 
 /** Input floats per part (256 KiB): [8192, 28, 28, 1] runs in 99 parts of 83 images. */
 const PART_FLOATS = 65536;
@@ -14,18 +14,7 @@ export const maxPoolInPlaceCalls = { forward: 0, backward: 0 };
 /** Runs `fn` over parts of whole images; `args(n0, nb)` gives the export's arguments for images n0 … n0 + nb − 1. */
 function runImages(m: SimdExports, g: MaxPool2x2Geometry, fn: PoolExport, args: (n0: number, nb: number) => number[]): void {
   if (g.N === 0 || g.H === 0 || g.W === 0) return;
-  const perPart = Math.min(g.N, Math.max(1, Math.floor(PART_FLOATS / (g.H * g.W))));
-  const parts = Math.ceil(g.N / perPart);
-  const pool = parts > 1 ? simdPool(m) : null;
-  runParts(
-    m,
-    pool,
-    fn,
-    parts,
-    pool === null ? 1 : Math.min(parts, MAX_SLOTS),
-    (k) => args(k * perPart, Math.min(perPart, g.N - k * perPart)),
-    () => undefined,
-  );
+  runBlocks(m, g.N, Math.min(g.N, Math.max(1, Math.floor(PART_FLOATS / (g.H * g.W)))), fn, args);
 }
 
 /** Forward in place: `y` [N, ⌊H/2⌋, ⌊W/2⌋] from `x` [N, H, W] (byte addresses on `m`'s memory). */

@@ -5,9 +5,9 @@
  *
  * @module
  */
+import { runBlocks } from './blocks.js';
 import type { SimdExports } from './module.js';
-import { simdPool } from './module.js';
-import { MAX_SLOTS, type PoolExport, runParts } from './pool.js';
+import type { PoolExport } from './pool.js';
 
 /**
  * A stride-1, dilation-1, one-group convolution: x [N, C, H, W], weights [O, C, kh, kw], padding ph, pw, and
@@ -42,27 +42,16 @@ const imagesPerPart = (g: NchwConvGeometry): number => Math.max(1, Math.floor(PA
 export const SMALL_PATCH = 16;
 
 /**
- * Runs the export `fn` over g's N images in parts of {@link imagesPerPart} consecutive images, on the kernel threads
- * where there is more than one part (./pool.ts): `put(n0, nb, slot)` gives the arguments of the part of images
- * n0 … n0 + nb − 1 run in `slot`; `take(slot)`, called in part order, collects what that part left in its slot.
+ * Runs the export `fn` over g's N images in parts of {@link imagesPerPart} consecutive images (./blocks.ts):
+ * `put(n0, nb, slot)` gives the arguments of the part of images n0 … n0 + nb − 1 run in `slot`; `take(slot)`, called in
+ * part order, collects what that part left in its slot.
  */
 export function runImageParts(
   m: SimdExports,
   g: NchwConvGeometry,
   fn: PoolExport,
   put: (n0: number, nb: number, slot: number) => number[],
-  take: (slot: number) => void = () => {},
+  take?: (slot: number) => void,
 ): void {
-  const per = imagesPerPart(g);
-  const parts = Math.ceil(g.N / per);
-  const pool = parts > 1 ? simdPool(m) : null;
-  runParts(
-    m,
-    pool,
-    fn,
-    parts,
-    pool === null ? 1 : Math.min(parts, MAX_SLOTS),
-    (k, slot) => put(k * per, Math.min(per, g.N - k * per), slot),
-    (_k, slot) => take(slot),
-  );
+  runBlocks(m, g.N, imagesPerPart(g), fn, put, take);
 }
