@@ -25,14 +25,13 @@ const lanes = (g: NchwConvGeometry): number => (g.O + 31) & ~31;
 const tapFloats = (g: NchwConvGeometry): number => g.C * g.kh * g.kw * lanes(g);
 /** The last arguments of both exports: nb, C, H, W, O, Op, kh, kw, ph, pw. */
 const shapeArgs = (g: NchwConvGeometry, nb: number): number[] => [nb, g.C, g.H, g.W, g.O, lanes(g), g.kh, g.kw, g.ph, g.pw];
-/** Words of one image's list of nonzeros: two per float of x's image. */
-const listWords = (g: NchwConvGeometry): number => 2 * g.C * g.H * g.W;
 
 /**
  * Whether the sparse forms take a call of geometry `g` with x at byte `x`: patches C·kh·kw larger than
- * {@link SMALL_PATCH}, more than 16 output channels (they sum 32 at a time), x's nonzeros (NaN included) at most `kernelTuning.sparseConvMaxDensity` of its floats, and `others` (the
- * forward's weights, the gradient's dy, `count` floats at byte `others`) all finite (a skipped x = 0 drops the terms
- * 0·w; with an infinite or NaN w or dy those are NaN, which the dense kernels keep).
+ * {@link SMALL_PATCH}, more than 16 output channels (they sum 32 at a time), x's nonzeros (NaN included) at most
+ * `kernelTuning.sparseConvMaxDensity` of its floats, and `others` (the forward's weights, the gradient's dy, `count`
+ * floats at byte `others`) all finite (a skipped x = 0 drops the terms 0·w; with an infinite or NaN w or dy those are
+ * NaN, which the dense kernels keep).
  */
 export function takesSparse(m: SimdExports, g: NchwConvGeometry, x: number, others: number, count: number): boolean {
   const n = g.N * g.C * g.H * g.W;
@@ -45,7 +44,7 @@ const forwardSlot = (g: NchwConvGeometry): { xt: number; starts: number; list: n
   const xt = 0;
   const starts = xt + up4(g.C * g.H * g.W);
   const list = starts + up4(g.H * g.W + 1);
-  const row = list + listWords(g);
+  const row = list + up4(2 * g.C * g.H * g.W);
   const taps = row + g.OW * lanes(g);
   return { xt, starts, list, row, taps, floats: taps + up4(3 * g.kh * g.kw) };
 };
